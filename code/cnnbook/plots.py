@@ -1,0 +1,75 @@
+"""The book's figures: each function takes data or a result and returns a matplotlib Figure."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+#: Curve styles by metric prefix: what was measured, and on which images.
+_CURVES = {
+    "": ("training", "C0", "-"),
+    "val_": ("validation (held out of training)", "C1", "--"),
+    "test_": ("test (watched each epoch, as the lecture does)", "C3", ":"),
+}
+
+
+def digit_grid(images: np.ndarray, labels: np.ndarray, rows: int = 3, cols: int = 12):
+    """The first rows*cols images in a grid, each titled with its label."""
+    if len(images) < rows * cols:
+        raise ValueError(f"need {rows * cols} images, got {len(images)}")
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 0.75, rows * 0.9))
+    for ax, image, label in zip(axes.flat, images, labels):
+        ax.imshow(image.reshape(28, 28), cmap="gray_r")
+        ax.set_title(str(label), fontsize=9)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def class_balance(y_train: np.ndarray, y_test: np.ndarray):
+    """Images per digit class in the training and test sets, side by side."""
+    classes = np.arange(10)
+    fig, ax = plt.subplots(figsize=(7, 3))
+    width = 0.4
+    for offset, (name, y) in zip((-width / 2, width / 2), (("training", y_train), ("test", y_test))):
+        ax.bar(classes + offset, np.bincount(y, minlength=10) / len(y), width, label=name)
+    ax.set_xticks(classes)
+    ax.set_xlabel("digit")
+    ax.set_ylabel("share of the set")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def training_curves(*results, titles: tuple[str, ...] = ()):
+    """Cost and accuracy per epoch for one or more results, one row of two panels each."""
+    fig, axes = plt.subplots(len(results), 2, figsize=(9, 3.2 * len(results)), squeeze=False)
+    for row, result in enumerate(results):
+        epochs = np.arange(1, result.recipe.epochs + 1)
+        for col, metric in enumerate(("loss", "accuracy")):
+            ax = axes[row, col]
+            for prefix, (label, colour, style) in _CURVES.items():
+                if prefix + metric in result.history:
+                    ax.plot(epochs, result.history[prefix + metric], style, color=colour,
+                            marker="o", markersize=3, label=label)
+            ax.set_xlabel("epoch")
+            ax.set_ylabel("cost (cross-entropy)" if metric == "loss" else "accuracy")
+            title = titles[row] if row < len(titles) else result.recipe.model
+            ax.set_title(f"{title}: {'cost' if metric == 'loss' else 'accuracy'}")
+            ax.grid(alpha=0.3)
+        axes[row, 1].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def labelled_digits(images: np.ndarray, captions: list[str], cols: int = 10):
+    """A grid of digits, each with its own caption (e.g. 'true 4 / said 9')."""
+    rows = max(1, -(-len(images) // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 0.95, rows * 1.15), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, image, caption in zip(axes.flat, images, captions):
+        ax.imshow(image.reshape(28, 28), cmap="gray_r")
+        ax.set_title(caption, fontsize=8)
+    fig.tight_layout()
+    return fig

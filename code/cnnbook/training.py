@@ -1,0 +1,254 @@
+"""Train a model by a declared recipe, deterministically, and cache the result on disk.
+
+A :class:`Recipe` says everything that decides a result. :func:`train` fixes the seeds, feeds
+the data through an explicit ``tf.data`` pipeline, and returns a :class:`Result` with the
+per-epoch history, the test score and the seconds per epoch. Results are stored under a key
+that covers the recipe, the data digest, the source of the modules that train, and the
+TensorFlow/Keras versions, so an unchanged rebuild never retrains and any change does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from cnnbook import models
+from cnnbook.data import Mnist, load_mnist
+from cnnbook.fingerprint import modules_digest
+from cnnbook.runtime import keras, tf
+
+CACHE_DIR_ENV = "CNNBOOK_CACHE_DIR"
+#: The modules whose source decides a trained result; editing any of them retrains.
+TRAINING_MODULES = ("data", "models", "training")
+OPTIMIZERS = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD}
+WEIGHTS_FILE = "model.weights.h5"
+RESULT_FILE = "result.json"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything that decides a training run (the lecture's protocol by default)."""
+
+    model: str
+    epochs: int
+    batch_size: int = 100
+    optimizer: str = "adam"
+    learning_rate: float = 0.001
+    seed: int = 1
+    #: Images held out of the end of the training set and scored after every epoch.
+    validation_size: int = 0
+    #: The lecture's way: score the test set after every epoch (to draw it, never to choose).
+    watch_test: bool = False
+    #: Train on the first ``train_size`` images only (quick runs, tests); None means all.
+    train_size: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.model not in models.BUILDERS:
+            raise ValueError(f"unknown model {self.model!r}; choose one of {sorted(models.BUILDERS)}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of {sorted(OPTIMIZERS)}")
+        for name in ("epochs", "batch_size"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if not self.learning_rate > 0:
+            raise ValueError(f"learning_rate must be positive, got {self.learning_rate!r}")
+        if not isinstance(self.validation_size, int) or self.validation_size < 0:
+            raise ValueError(f"validation_size must be an integer >= 0, got {self.validation_size!r}")
+        if self.train_size is not None and (not isinstance(self.train_size, int) or self.train_size < 1):
+            raise ValueError(f"train_size must be a positive integer or None, got {self.train_size!r}")
+        if self.validation_size and self.watch_test:
+            raise ValueError("choose one per-epoch score: validation_size or watch_test, not both")
+        if self.train_size is not None and self.train_size <= self.validation_size:
+            raise ValueError("train_size must exceed validation_size")
+
+
+@dataclass
+class Result:
+    """What a training run produced; ``model`` holds the trained weights."""
+
+    recipe: Recipe
+    history: dict[str, list[float]]
+    test_loss: float
+    test_accuracy: float
+    seconds_per_epoch: list[float]
+    key: str
+    model: keras.Model = field(repr=False)
+    from_cache: bool = False
+
+    @property
+    def epochs_table(self) -> list[dict]:
+        """The training log as rows: one per epoch, every recorded metric plus its seconds."""
+        rows = []
+        for epoch, seconds in enumerate(self.seconds_per_epoch):
+            row = {"epoch": epoch + 1, "seconds": seconds}
+            row.update({name: values[epoch] for name, values in self.history.items()})
+            rows.append(row)
+        return rows
+
+
+def cache_key(recipe: Recipe, data: Mnist) -> str:
+    """sha256 of everything that can change a result of ``recipe`` on ``data``."""
+    facts = {
+        "recipe": dataclasses.asdict(recipe),
+        "data": data.digest,
+        "source": modules_digest(*TRAINING_MODULES),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+    }
+    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+
+
+def cache_dir() -> Path:
+    """``$CNNBOOK_CACHE_DIR`` if set (the book build sets it under ``_build``), else ~/.cache."""
+    return Path(os.environ.get(CACHE_DIR_ENV) or Path.home() / ".cache" / "cnnbook").expanduser()
+
+
+def make_deterministic(seed: int) -> None:
+    """Seed Python, NumPy and TensorFlow, and ask TF for deterministic kernels."""
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def _images(model: keras.Model, x: np.ndarray) -> np.ndarray:
+    """Add the channel axis when the model expects one (the CNN takes 28x28x1)."""
+    return x.reshape((-1, *model.input_shape[1:]))
+
+
+def _pipeline(x, y, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:
+    """Explicit tf.data input: with autotune off, no idle stall at every epoch end."""
+    dataset = tf.data.Dataset.from_tensor_slices((x, y))
+    if shuffle_seed is not None:
+        dataset = dataset.shuffle(len(x), seed=shuffle_seed, reshuffle_each_iteration=True)
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    options.deterministic = True
+    return dataset.batch(batch_size).prefetch(2).with_options(options)
+
+
+class _EpochTimer(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+def _compiled(recipe: Recipe, weights: Path | None = None) -> keras.Model:
+    """The recipe's model, compiled; weights are loaded before compiling, so the saved
+    optimizer state (useless for scoring) is not matched against a fresh optimizer."""
+    model = models.build(recipe.model)
+    if weights is not None:
+        model.load_weights(weights)
+    model.compile(
+        optimizer=OPTIMIZERS[recipe.optimizer](learning_rate=recipe.learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def _fit(recipe: Recipe, data: Mnist) -> tuple[keras.Model, dict, list[float]]:
+    make_deterministic(recipe.seed)
+    model = _compiled(recipe)
+    x, y = _images(model, data.x_train), data.y_train
+    if recipe.train_size is not None:
+        x, y = x[: recipe.train_size], y[: recipe.train_size]
+    watched = None
+    if recipe.validation_size:
+        cut = len(x) - recipe.validation_size
+        x, y, watched = x[:cut], y[:cut], (x[cut:], y[cut:])
+    elif recipe.watch_test:
+        watched = (_images(model, data.x_test), data.y_test)
+    timer = _EpochTimer()
+    fit = model.fit(
+        _pipeline(x, y, recipe.batch_size, shuffle_seed=recipe.seed),
+        validation_data=None if watched is None else _pipeline(*watched, recipe.batch_size),
+        epochs=recipe.epochs,
+        callbacks=[timer],
+        shuffle=False,  # the pipeline shuffles, with the recipe's seed
+        verbose=0,
+    )
+    history = {name: [float(v) for v in values] for name, values in fit.history.items()}
+    if recipe.watch_test:  # Keras calls every per-epoch score "val_"; say what it really is
+        history = {name.replace("val_", "test_", 1): values for name, values in history.items()}
+    return model, history, timer.seconds
+
+
+def _evaluate(model: keras.Model, data: Mnist, batch_size: int) -> tuple[float, float]:
+    loss, accuracy = model.evaluate(
+        _pipeline(_images(model, data.x_test), data.y_test, batch_size), verbose=0
+    )
+    return float(loss), float(accuracy)
+
+
+def _load(entry: Path, recipe: Recipe, key: str) -> Result | None:
+    """A cached result, or None if the entry is missing or unreadable (then we retrain)."""
+    try:
+        stored = json.loads((entry / RESULT_FILE).read_text())
+        if stored["key"] != key:
+            return None
+        model = _compiled(recipe, weights=entry / WEIGHTS_FILE)
+    except (OSError, ValueError, KeyError):
+        return None
+    return Result(
+        recipe=recipe,
+        history=stored["history"],
+        test_loss=stored["test_loss"],
+        test_accuracy=stored["test_accuracy"],
+        seconds_per_epoch=stored["seconds_per_epoch"],
+        key=key,
+        model=model,
+        from_cache=True,
+    )
+
+
+def _store(entry: Path, result: Result) -> None:
+    """Write the entry into a temporary folder, then rename it into place: never half-written."""
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{entry.name}-", dir=entry.parent))
+    try:
+        result.model.save_weights(staging / WEIGHTS_FILE)
+        stored = {
+            "key": result.key,
+            "recipe": dataclasses.asdict(result.recipe),
+            "history": result.history,
+            "test_loss": result.test_loss,
+            "test_accuracy": result.test_accuracy,
+            "seconds_per_epoch": result.seconds_per_epoch,
+            "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
+        }
+        (staging / RESULT_FILE).write_text(json.dumps(stored, indent=1))
+        if entry.exists():
+            shutil.rmtree(entry)
+        os.replace(staging, entry)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def train(recipe: Recipe, data: Mnist | None = None, *, use_cache: bool = True) -> Result:
+    """Train by ``recipe`` (or load the cached result of exactly this recipe, data and code)."""
+    data = load_mnist() if data is None else data
+    key = cache_key(recipe, data)
+    entry = cache_dir() / f"{recipe.model}-{key[:20]}"
+    if use_cache and (cached := _load(entry, recipe, key)) is not None:
+        return cached
+    model, history, seconds = _fit(recipe, data)
+    test_loss, test_accuracy = _evaluate(model, data, recipe.batch_size)
+    result = Result(recipe, history, test_loss, test_accuracy, seconds, key, model)
+    if use_cache:
+        _store(entry, result)
+    return result

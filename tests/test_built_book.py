@@ -1,0 +1,71 @@
+"""The built HTML: the headline numbers are there and meet the targets; no page shows an error.
+
+Run after `make book` (`make test` builds first). These tests read _build/html.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import BUILT_HTML
+
+pytestmark = pytest.mark.built_book
+CHAPTERS = [
+    "intro", "data", "softmax", "mlp", "beyond_mlp",
+    "cnn_mnist", "summary",
+]
+
+
+@pytest.fixture(scope="module")
+def numbers():
+    path = BUILT_HTML / "_static" / "numbers.json"
+    assert path.is_file(), f"{path} is missing: build the book first (make book)"
+    return json.loads(path.read_text())
+
+
+@pytest.fixture(scope="module")
+def pages():
+    found = {name: BUILT_HTML / "book" / f"{name}.html" for name in CHAPTERS}
+    missing = [str(p) for p in found.values() if not p.is_file()]
+    assert not missing, f"pages missing, build the book first (make book): {missing}"
+    return {name: path.read_text(encoding="utf8") for name, path in found.items()}
+
+
+def test_headline_numbers(numbers):
+    assert numbers["mlp_params"] == {"value": 3_432_970, "page": "book/mlp"}
+    assert numbers["cnn_params"] == {"value": 356_234, "page": "book/cnn_mnist"}
+    assert numbers["mlp_test_accuracy"]["value"] >= 0.98
+    assert numbers["cnn_test_accuracy"]["value"] >= 0.99
+    assert 0.90 <= numbers["softmax_test_accuracy"]["value"] < numbers["mlp_test_accuracy"]["value"]
+    for name in ("softmax_test_accuracy", "mlp_test_accuracy", "cnn_test_accuracy"):
+        assert 0 <= numbers[name]["value"] <= 1, "accuracies are fractions"
+
+
+def test_glued_accuracies_appear_on_their_pages(numbers, pages):
+    for name in ("mlp_test_accuracy", "cnn_test_accuracy", "softmax_test_accuracy"):
+        entry = numbers[name]
+        text = f"{entry['value']:.2%}"
+        assert text in pages[entry["page"].split("/")[-1]], f"{name} = {text} not on its page"
+
+
+def test_every_glued_number_is_in_the_file(numbers):
+    assert len(numbers) >= 40
+    assert all(set(entry) == {"value", "page"} for entry in numbers.values())
+
+
+def test_no_page_shows_an_error_or_chatter(pages):
+    for name, html in pages.items():
+        for bad in ("Traceback (most recent call last)", "absl::InitializeLog", "oneDNN",
+                    'class="output stderr"', 'class="output traceback"', "progbar"):
+            assert bad not in html, f"{name}: {bad!r}"
+        assert not re.search(r"\d+/\d+ \[=+", html), f"{name}: progress bar debris"
+
+
+def test_every_chapter_has_a_summary_and_exercises(pages):
+    for name, html in pages.items():
+        if name in ("intro",):
+            continue
+        assert 'id="exercises"' in html and ("id=\"summary\"" in html or name == "summary"), name

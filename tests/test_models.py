@@ -1,0 +1,52 @@
+"""The lecture's models: parameter counts and output shapes as the syllabus states them."""
+
+import pytest
+
+from cnnbook import models
+
+
+@pytest.mark.parametrize(
+    ("name", "params"), [("softmax", 7_850), ("mlp", 3_432_970), ("cnn", 356_234)]
+)
+def test_parameter_counts(name, params):
+    assert models.build(name).count_params() == params
+
+
+def test_mlp_has_five_dense_layers_as_in_the_code_not_the_slide():
+    rows = models.summary_rows(models.lecture_mlp())
+    dense = [row["output shape"][-1] for row in rows if row["type"] == "Dense"]
+    assert dense == [1024, 1024, 1024, 512, 10]
+    assert [row["parameters"] for row in rows if row["type"] == "Dense"] == [
+        803_840, 1_049_600, 1_049_600, 524_800, 5_130,
+    ]
+
+
+def test_cnn_output_shapes():
+    rows = models.summary_rows(models.lecture_cnn())
+    shapes = [row["output shape"][1:] for row in rows if row["type"] != "Dropout"]
+    assert shapes == [
+        (28, 28, 32), (14, 14, 32), (14, 14, 64), (7, 7, 64),
+        (7, 7, 128), (4, 4, 128), (2048,), (128,), (10,),
+    ]
+    assert [row["parameters"] for row in rows if row["parameters"]] == [320, 18_496, 73_856, 262_272, 1_290]
+
+
+def test_dropout_rate_is_a_parameter():
+    rates = {layer.rate for layer in models.lecture_cnn(dropout=0.5).layers if hasattr(layer, "rate")}
+    assert rates == {0.5}
+
+
+def test_models_end_in_a_probability_distribution():
+    import numpy as np
+
+    for name in models.BUILDERS:
+        model = models.build(name)
+        x = np.random.default_rng(0).random((3, *model.input_shape[1:]), dtype=np.float32)
+        probabilities = model.predict(x, verbose=0)
+        assert probabilities.shape == (3, 10)
+        assert np.allclose(probabilities.sum(axis=1), 1, atol=1e-5)
+
+
+def test_unknown_model_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown model 'lenet'; choose one of"):
+        models.build("lenet")

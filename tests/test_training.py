@@ -1,0 +1,138 @@
+"""Training: recipes are validated, caching is keyed on everything, and runs are deterministic."""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cnnbook import experiments, training
+from cnnbook.training import Recipe, cache_key, train
+
+QUICK = Recipe("mlp", epochs=1, batch_size=50, train_size=300)
+
+
+def test_lecture_recipes():
+    mlp = experiments.MLP
+    assert (mlp.epochs, mlp.batch_size, mlp.optimizer, mlp.learning_rate) == (15, 100, "adam", 0.001)
+    assert (experiments.CNN.epochs, experiments.CNN.batch_size) == (5, 100)
+    for recipe in experiments.HEADLINE.values():
+        assert recipe.train_size is None and recipe.validation_size == 0, "headline runs use all images"
+    assert experiments.MLP_HELD_OUT.validation_size > 0 and not experiments.MLP_HELD_OUT.watch_test
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"model": "lenet"},
+        {"optimizer": "rmsprop"},
+        {"epochs": 0},
+        {"epochs": 1.5},
+        {"batch_size": -1},
+        {"learning_rate": 0},
+        {"validation_size": -5},
+        {"train_size": 0},
+        {"validation_size": 10, "watch_test": True},
+        {"train_size": 100, "validation_size": 100},
+    ],
+)
+def test_bad_recipes_are_refused(bad):
+    fields = {"model": "mlp", "epochs": 1, **bad}
+    with pytest.raises(ValueError):
+        Recipe(**fields)
+
+
+def _changed_value(value):
+    if isinstance(value, bool):
+        return not value
+    if value is None:
+        return 123
+    if isinstance(value, str):
+        return {"mlp": "cnn", "adam": "sgd"}[value]
+    return value * 2 if value else 7
+
+
+@pytest.mark.parametrize("field", [f.name for f in dataclasses.fields(Recipe)])
+def test_cache_key_changes_with_every_recipe_field(field, tiny_mnist):
+    changed = dataclasses.replace(QUICK, **{field: _changed_value(getattr(QUICK, field))})
+    assert changed != QUICK
+    assert cache_key(changed, tiny_mnist) != cache_key(QUICK, tiny_mnist)
+
+
+def test_cache_key_changes_with_data_source_and_versions(tiny_mnist, monkeypatch):
+    base = cache_key(QUICK, tiny_mnist)
+    assert cache_key(QUICK, tiny_mnist) == base, "the key must be stable"
+    other_data = dataclasses.replace(tiny_mnist, y_train=(tiny_mnist.y_train + 1) % 10)
+    assert cache_key(QUICK, other_data) != base
+    monkeypatch.setattr(training, "modules_digest", lambda *names: "edited source")
+    assert cache_key(QUICK, tiny_mnist) != base
+    monkeypatch.undo()
+    monkeypatch.setattr(training.tf, "__version__", "2.99.0")
+    assert cache_key(QUICK, tiny_mnist) != base
+
+
+def test_the_key_covers_the_modules_that_train():
+    assert set(training.TRAINING_MODULES) >= {"data", "models", "training"}
+
+
+def test_same_recipe_gives_identical_weights(tiny_mnist):
+    first = train(QUICK, tiny_mnist, use_cache=False)
+    second = train(QUICK, tiny_mnist, use_cache=False)
+    for a, b in zip(first.model.get_weights(), second.model.get_weights(), strict=True):
+        assert np.array_equal(a, b)
+    assert first.history == second.history and first.test_accuracy == second.test_accuracy
+    other_seed = train(dataclasses.replace(QUICK, seed=2), tiny_mnist, use_cache=False)
+    assert not np.array_equal(first.model.get_weights()[0], other_seed.model.get_weights()[0])
+
+
+def test_result_is_cached_and_reloaded(tiny_mnist, cache_dir):
+    fresh = train(QUICK, tiny_mnist)
+    assert not fresh.from_cache
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a reload must be silent: on a page, a warning fails the build
+        again = train(QUICK, tiny_mnist)
+    assert again.from_cache
+    assert again.history == fresh.history and again.seconds_per_epoch == fresh.seconds_per_epoch
+    for a, b in zip(fresh.model.get_weights(), again.model.get_weights(), strict=True):
+        assert np.array_equal(a, b)
+    changed = train(dataclasses.replace(QUICK, learning_rate=0.01), tiny_mnist)
+    assert not changed.from_cache
+    assert len([p for p in cache_dir.iterdir() if not p.name.startswith(".")]) == 2
+
+
+def test_damaged_cache_entry_means_retraining(tiny_mnist, cache_dir):
+    fresh = train(QUICK, tiny_mnist)
+    (entry,) = cache_dir.iterdir()
+    (entry / training.WEIGHTS_FILE).write_bytes(b"not weights")
+    again = train(QUICK, tiny_mnist)
+    assert not again.from_cache and again.history == fresh.history
+    assert train(QUICK, tiny_mnist).from_cache
+
+
+def test_failed_save_leaves_nothing_half_written(tiny_mnist, cache_dir, monkeypatch):
+    def broken_save(model, path, *args, **kwargs):
+        Path(path).write_bytes(b"the first half of the weights")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(training.keras.Model, "save_weights", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        train(QUICK, tiny_mnist)
+    assert cache_dir.is_dir() and list(cache_dir.iterdir()) == []
+
+
+def test_history_names_say_what_was_scored(tiny_mnist):
+    watched = train(dataclasses.replace(QUICK, watch_test=True), tiny_mnist, use_cache=False)
+    assert set(watched.history) == {"loss", "accuracy", "test_loss", "test_accuracy"}
+    assert watched.history["test_accuracy"][-1] == pytest.approx(watched.test_accuracy)
+    held = train(dataclasses.replace(QUICK, validation_size=100), tiny_mnist, use_cache=False)
+    assert set(held.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    table = held.epochs_table
+    assert [row["epoch"] for row in table] == [1] and table[0]["seconds"] > 0
+
+
+def test_cnn_trains_on_images_with_a_channel_axis(tiny_mnist):
+    result = train(Recipe("cnn", epochs=1, batch_size=100, train_size=200), tiny_mnist, use_cache=False)
+    assert 0 <= result.test_accuracy <= 1 and len(result.seconds_per_epoch) == 1
