@@ -7,6 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# Developers explore new random examples on every run; CI replays a fixed set, so a red CI
+# always means a change in this repository, never an unlucky draw.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 REPO = Path(__file__).resolve().parents[1]
 BUILT_HTML = REPO / "_build" / "html"

@@ -15,7 +15,7 @@ from conftest import BUILT_HTML
 pytestmark = pytest.mark.built_book
 CHAPTERS = [
     "intro", "data", "softmax", "mlp", "beyond_mlp",
-    "cnn_mnist", "summary",
+    "cnn_intro", "output_size", "pooling", "conv_by_hand", "real_digit", "cnn_mnist", "summary",
 ]
 
 
