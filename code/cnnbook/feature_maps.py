@@ -78,6 +78,13 @@ def _shape_label(shape: tuple) -> str:
     return "×".join(str(n) for n in shape)
 
 
+def _label_bars(ax, heights, labels) -> None:
+    """Write each label just above its bar (bars at x = 0, 1, 2, ...)."""
+    for i, (height, label) in enumerate(zip(heights, labels)):
+        ax.annotate(label, (i, height), ha="center", va="bottom", fontsize=8,
+                    xytext=(0, 2), textcoords="offset points")
+
+
 def shape_flow(rows: list[dict], input_shape: tuple):
     """How one image's shape changes through a network, layer by layer.
 
@@ -95,31 +102,13 @@ def shape_flow(rows: list[dict], input_shape: tuple):
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 5.2), sharex=True)
     top.bar(x, sides, color=spatial)
     top.set_ylabel("map side (pixels)")
-    for i, (_, shape) in enumerate(stages):
-        top.annotate(
-            _shape_label(shape),
-            (i, sides[i]),
-            ha="center",
-            va="bottom",
-            fontsize=8,
-            xytext=(0, 2),
-            textcoords="offset points",
-        )
+    _label_bars(top, sides, [_shape_label(shape) for _, shape in stages])
     top.set_ylim(0, max(sides) * 1.25)
     top.set_title("one image's shape after each layer (blue: maps, orange: a flat vector)")
     bottom.bar(x, depths, color=spatial)
     bottom.set_yscale("log", base=2)
     bottom.set_ylabel("maps or units")
-    for i, depth in enumerate(depths):
-        bottom.annotate(
-            str(depth),
-            (i, depth),
-            ha="center",
-            va="bottom",
-            fontsize=8,
-            xytext=(0, 2),
-            textcoords="offset points",
-        )
+    _label_bars(bottom, depths, [str(depth) for depth in depths])
     bottom.set_ylim(0.5, max(depths) * 4)
     bottom.set_xticks(x, [name for name, _ in stages], rotation=60, ha="right", fontsize=8)
     for ax in (top, bottom):

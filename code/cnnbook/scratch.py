@@ -11,10 +11,11 @@ on purpose: the point is that plain arithmetic gives the same numbers.
 
 from __future__ import annotations
 
-import math
 from numbers import Integral
 
 import numpy as np
+
+from cnnbook import geometry
 
 PADDINGS = ("valid", "same")
 IMAGES_LAYOUT = "(count, rows, cols, channels)"
@@ -50,7 +51,7 @@ def padding_amounts(size: int, window: int, stride: int, padding) -> tuple[int, 
     the extra row or column goes at the bottom or right. An int pads that much on both sides.
     """
     if isinstance(padding, str) and padding.lower() == "same":
-        out = math.ceil(size / stride)
+        out = geometry.output_size(size, window, stride, "same")
         total = max((out - 1) * stride + window - size, 0)
         return total // 2, total - total // 2, out
     if isinstance(padding, str) and padding.lower() == "valid":
@@ -62,7 +63,7 @@ def padding_amounts(size: int, window: int, stride: int, padding) -> tuple[int, 
     padded = size + before + after
     if padded < window:
         raise ValueError(f"a window of {window} does not fit in {size} pixels with padding {padding!r}")
-    return before, after, (padded - window) // stride + 1
+    return before, after, geometry.output_size(padded, window, stride, "valid")
 
 
 def im2col(padded: np.ndarray, window: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
