@@ -39,14 +39,26 @@ def test_dropout_rate_is_a_parameter():
 def test_models_end_in_a_probability_distribution():
     import numpy as np
 
-    for name in models.BUILDERS:
+    for name in models.builders():
         model = models.build(name)
         x = np.random.default_rng(0).random((3, *model.input_shape[1:]), dtype=np.float32)
         probabilities = model.predict(x, verbose=0)
-        assert probabilities.shape == (3, 10)
+        assert probabilities.shape == (3, model.output_shape[-1])
         assert np.allclose(probabilities.sum(axis=1), 1, atol=1e-5)
 
 
 def test_unknown_model_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown model 'lenet'; choose one of"):
         models.build("lenet")
+
+
+def test_registry_names_each_builders_module_and_refuses_a_taken_key():
+    assert models.builder_module("cnn") == "models"
+    assert {"softmax", "mlp", "cnn"} <= set(models.builders())
+
+    def impostor():
+        raise AssertionError("never built")
+
+    with pytest.raises(ValueError, match="taken"):
+        models.register("cnn")(impostor)
+    assert models.build("cnn").name == "lecture_cnn"

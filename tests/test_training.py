@@ -136,3 +136,16 @@ def test_history_names_say_what_was_scored(tiny_mnist):
 def test_cnn_trains_on_images_with_a_channel_axis(tiny_mnist):
     result = train(Recipe("cnn", epochs=1, batch_size=100, train_size=200), tiny_mnist, use_cache=False)
     assert 0 <= result.test_accuracy <= 1 and len(result.seconds_per_epoch) == 1
+
+
+def test_a_models_key_covers_the_module_of_its_builder(tiny_mnist, monkeypatch):
+    """Editing another chapter's module (say, residual.py) must not retrain the lecture's CNN."""
+    seen = []
+    monkeypatch.setattr(training, "modules_digest", lambda *names: seen.append(names) or "digest")
+    cache_key(QUICK, tiny_mnist)
+    assert seen == [tuple(sorted({*training.TRAINING_MODULES, "models"}))]
+
+
+def test_sgd_with_momentum_is_a_recipe_optimizer():
+    optimizer = training.OPTIMIZERS["sgd_momentum"](learning_rate=0.01)
+    assert optimizer.momentum == pytest.approx(0.9)

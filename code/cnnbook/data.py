@@ -42,8 +42,8 @@ class DataError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Mnist:
-    """The four MNIST arrays: images float32 in [0, 1], labels uint8 in 0..9."""
+class ImageSet:
+    """Training and test images with integer labels: MNIST, or a set made from it (crops, ...)."""
 
     x_train: np.ndarray
     y_train: np.ndarray
@@ -59,6 +59,10 @@ class Mnist:
             digest.update(f"{array.dtype}{array.shape}".encode())
             digest.update(np.ascontiguousarray(array).tobytes())
         return digest.hexdigest()
+
+
+#: The book's main image set: the four MNIST arrays, images float32 in [0, 1], labels 0..9.
+Mnist = ImageSet
 
 
 def verify_arrays(arrays: dict[str, np.ndarray], origin: str) -> None:

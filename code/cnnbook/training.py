@@ -22,14 +22,22 @@ from pathlib import Path
 import numpy as np
 
 from cnnbook import models
-from cnnbook.data import Mnist, load_mnist
+from cnnbook.data import ImageSet, load_mnist
 from cnnbook.fingerprint import modules_digest
 from cnnbook.runtime import keras, tf
 
 CACHE_DIR_ENV = "CNNBOOK_CACHE_DIR"
-#: The modules whose source decides a trained result; editing any of them retrains.
+#: The modules whose source decides every trained result; editing any of them retrains all.
+#: The module that defines a model's builder joins them in that model's key.
 TRAINING_MODULES = ("data", "models", "training")
-OPTIMIZERS = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD}
+
+
+def _sgd_momentum(learning_rate: float) -> keras.optimizers.Optimizer:
+    """SGD with momentum 0.9, as AlexNet and ResNet were trained."""
+    return keras.optimizers.SGD(learning_rate=learning_rate, momentum=0.9)
+
+
+OPTIMIZERS = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD, "sgd_momentum": _sgd_momentum}
 WEIGHTS_FILE = "model.weights.h5"
 RESULT_FILE = "result.json"
 
@@ -52,8 +60,7 @@ class Recipe:
     train_size: int | None = None
 
     def __post_init__(self) -> None:
-        if self.model not in models.BUILDERS:
-            raise ValueError(f"unknown model {self.model!r}; choose one of {sorted(models.BUILDERS)}")
+        models.builder_module(self.model)  # raises a clear error for an unknown model
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of {sorted(OPTIMIZERS)}")
         for name in ("epochs", "batch_size"):
@@ -96,12 +103,12 @@ class Result:
         return rows
 
 
-def cache_key(recipe: Recipe, data: Mnist) -> str:
+def cache_key(recipe: Recipe, data: ImageSet) -> str:
     """sha256 of everything that can change a result of ``recipe`` on ``data``."""
     facts = {
         "recipe": dataclasses.asdict(recipe),
         "data": data.digest,
-        "source": modules_digest(*TRAINING_MODULES),
+        "source": modules_digest(*sorted({*TRAINING_MODULES, models.builder_module(recipe.model)})),
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
         "numpy": np.__version__,
@@ -161,7 +168,7 @@ def _compiled(recipe: Recipe, weights: Path | None = None) -> keras.Model:
     return model
 
 
-def _fit(recipe: Recipe, data: Mnist) -> tuple[keras.Model, dict, list[float]]:
+def _fit(recipe: Recipe, data: ImageSet) -> tuple[keras.Model, dict, list[float]]:
     make_deterministic(recipe.seed)
     model = _compiled(recipe)
     x, y = _images(model, data.x_train), data.y_train
@@ -188,7 +195,7 @@ def _fit(recipe: Recipe, data: Mnist) -> tuple[keras.Model, dict, list[float]]:
     return model, history, timer.seconds
 
 
-def _evaluate(model: keras.Model, data: Mnist, batch_size: int) -> tuple[float, float]:
+def _evaluate(model: keras.Model, data: ImageSet, batch_size: int) -> tuple[float, float]:
     loss, accuracy = model.evaluate(
         _pipeline(_images(model, data.x_test), data.y_test, batch_size), verbose=0
     )
@@ -239,7 +246,7 @@ def _store(entry: Path, result: Result) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def train(recipe: Recipe, data: Mnist | None = None, *, use_cache: bool = True) -> Result:
+def train(recipe: Recipe, data: ImageSet | None = None, *, use_cache: bool = True) -> Result:
     """Train by ``recipe`` (or load the cached result of exactly this recipe, data and code)."""
     data = load_mnist() if data is None else data
     key = cache_key(recipe, data)

@@ -1,0 +1,3 @@
+"""Residual learning (ResNet, 2015): residual blocks and deep plain vs residual networks."""
+
+from __future__ import annotations
