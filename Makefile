@@ -10,7 +10,7 @@ export CNNBOOK_DATA_DIR
 # spares unchanged notebooks.
 JB_FLAGS ?= --all -W -n --keep-going
 
-.PHONY: book test lint clean bench
+.PHONY: book test lint clean bench browser-deps linkcheck
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,30 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 book: $(BIN)/.installed
 	$(BIN)/jupyter-book build . --builder html $(JB_FLAGS)
 
-test: book
+# The browser tests' npm packages (axe-core, MathJax; pinned by tests/browser/package-lock.json),
+# installed when npm is there; without them, or without chromium, those tests skip (CI: fail).
+BROWSER_NPM := tests/browser/node_modules/.package-lock.json
+test: book $(if $(shell command -v npm),$(BROWSER_NPM))
 	$(BIN)/python -m pytest
+
+$(BROWSER_NPM): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+
+# Everything the browser tests need besides requirements.txt: the npm packages, and Debian's
+# chromium (installed with apt-get when this runs as root; otherwise it says what to do).
+# CNNBOOK_CHROMIUM names another Chromium or Chrome binary instead of /usr/bin/chromium.
+CNNBOOK_CHROMIUM ?= /usr/bin/chromium
+browser-deps: $(BROWSER_NPM)
+	@test -x "$(CNNBOOK_CHROMIUM)" || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
+	  && apt-get install -y -qq chromium fonts-nanum; } \
+	  || { echo "the browser tests need chromium: sudo apt-get install chromium"; exit 1; }
+
+# External links: Sphinx's linkcheck over every page (needs the internet; CI lists them instead,
+# in _build/external_links.txt). Report: _build/linkcheck/output.txt (moved out of the site).
+linkcheck: $(BIN)/.installed
+	$(BIN)/jupyter-book build . --builder linkcheck; status=$$?; mkdir -p _build/linkcheck; \
+	  mv -f _build/html/output.txt _build/html/output.json _build/linkcheck/ 2>/dev/null; \
+	  cat _build/linkcheck/output.txt; exit $$status
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check code tests
@@ -30,6 +52,9 @@ lint: $(BIN)/.installed
 clean:
 	rm -rf _build
 
-# Build-time benchmark (not a test): warm and prose-only rebuilds; see the script for more.
-bench: book
-	$(BIN)/python tests/benchmarks/build_times.py --repeat 3
+# Benchmark (not a test): a cold build (deletes _build, retrains everything), warm and prose-only
+# rebuilds, training seconds per epoch, peak memory, and the lecture's own training code against
+# ours (3 epochs of MLP and CNN each). About 40 minutes on two cores; BENCH_FLAGS=--quick: a smoke test.
+BENCH_FLAGS ?= --cold 1 --repeat 3 --epochs --lecture 3
+bench: $(BIN)/.installed
+	$(BIN)/python tests/benchmarks/build_times.py $(BENCH_FLAGS)

@@ -39,6 +39,8 @@ def make_book(folder: Path, cell: str) -> Path:
     (folder / "_toc.yml").write_text("format: jb-book\nroot: page\n")
     (folder / "page.md").write_text(HEADER + f"\n```{{code-cell}} ipython3\n{cell}\n```\n")
     (folder / "book" / "_static").mkdir(parents=True, exist_ok=True)  # html_static_path
+    for shared in ("references.bib", "_templates"):  # bibtex_bibfiles, templates_path
+        (folder / "book" / shared).symlink_to(REPO / "book" / shared)
     return folder
 
 

@@ -35,3 +35,55 @@ def test_every_page_is_outdated_when_the_package_changed():
     assert sphinxext._all_outdated_when_code_changed(app, env, set(), set(), set()) == []
     app.cnnbook_digest = "two"
     assert sphinxext._all_outdated_when_code_changed(app, env, set(), set(), set()) == ["a", "b", "c"]
+
+
+def test_each_script_is_included_once_per_page():
+    from sphinx.builders.html._assets import _JavaScript
+
+    body = 'const THEBE_JS_URL = "x"'
+    shared = [_JavaScript("_static/a.js"), _JavaScript(None, body=body), _JavaScript("_static/b.js"),
+              _JavaScript("", body=body), _JavaScript("_static/a.js")]
+    context = {"script_files": shared}
+    sphinxext._scripts_once(None, "page", "page.html", context, None)
+    assert [(s.filename or "", s.attributes.get("body")) for s in context["script_files"]] == [
+        ("_static/a.js", None), ("", body), ("_static/b.js", None)]
+    assert len(shared) == 5, "the builder's own list is left alone"
+
+
+def test_the_colab_button_opens_the_notebook():
+    colab = {"text": "Colab", "url": "https://colab.research.google.com/github/o/r/blob/notebooks/book/a.md"}
+    other = {"text": "Binder", "url": "https://mybinder.org/v2/gh/o/r/main?urlpath=tree/book/a.md"}
+    context = {"header_buttons": [{"label": "launch-buttons", "buttons": [colab, other]}]}
+    sphinxext._colab_opens_notebooks(None, "book/a", "page.html", context, None)
+    assert colab["url"].endswith("/blob/notebooks/book/a.ipynb")
+    assert other["url"].endswith("book/a.md")
+
+
+def test_the_repository_comes_from_the_environment_when_set(monkeypatch):
+    config = SimpleNamespace(html_theme_options={"repository_url": "https://github.com/a/default"})
+    monkeypatch.delenv("CNNBOOK_REPOSITORY_URL", raising=False)
+    sphinxext._repository_from_environment(None, config)
+    assert config.html_theme_options["repository_url"] == "https://github.com/a/default"
+    monkeypatch.setenv("CNNBOOK_REPOSITORY_URL", "https://github.com/someone/fork/")
+    sphinxext._repository_from_environment(None, config)
+    assert config.html_theme_options["repository_url"] == "https://github.com/someone/fork"
+
+
+def test_a_hidden_cell_is_named_by_its_visible_text():
+    translator = SimpleNamespace(body=["<p>before</p>"])
+    node = {"classes": ["tag_hide-input"], "prompt_show": "Show code cell source",
+            "prompt_hide": "Hide code cell source"}
+    sphinxext._visit_hidden_cell(translator, node)
+    html = "".join(translator.body)
+    assert "<summary>\n" in html and "aria-label" not in html
+    assert "Show code cell source" in html and translator.body[0] == "<p>before</p>"
+
+
+def test_bibliography_entries_are_list_items():
+    body = '<div role="list" class="citation-list">\n<div class="citation" id="x" role="doc-biblioentry">'
+    context = {"body": body}
+    sphinxext._citations_as_list_items(None, "book/references", "page.html", context, None)
+    assert context["body"] == body.replace("doc-biblioentry", "listitem")
+    empty = {}
+    sphinxext._citations_as_list_items(None, "search", "search.html", empty, None)
+    assert empty == {}

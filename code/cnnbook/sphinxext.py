@@ -7,6 +7,12 @@
    ``CNNBOOK_CACHE_DIR``; a fresh clone therefore trains at build time.
 3. ``_static/numbers.json``: every value glued on any page, ``{"name": {"value", "page"}}``,
    so tools can check a build and compare two builds.
+4. Pages a browser runs without errors: each script is included once (see :func:`_scripts_once`),
+   a hidden cell's toggle is named by its visible text (:func:`_visit_hidden_cell`), the
+   bibliography's entries are list items (:func:`_citations_as_list_items`), and the Colab
+   button opens the chapter as a notebook (see :func:`_colab_opens_notebooks`).
+5. ``CNNBOOK_REPOSITORY_URL``, when set, replaces the repository of ``_config.yml`` in the
+   buttons (the Pages workflow passes the repository it builds).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from cnnbook.fingerprint import package_digest
 
 CACHE_PREFIX = "cnnbook-"
 NUMBERS_FILE = "numbers.json"
+REPOSITORY_ENV = "CNNBOOK_REPOSITORY_URL"
 
 
 def _set_up_caches(app, config) -> None:
@@ -37,6 +44,13 @@ def _set_up_caches(app, config) -> None:
             if old != current:
                 shutil.rmtree(old, ignore_errors=True)
     config.nb_execution_cache_path = str(current)
+
+
+def _repository_from_environment(app, config) -> None:
+    """Link the buttons to ``$CNNBOOK_REPOSITORY_URL`` when set (the real repository on Pages)."""
+    url = os.environ.get(REPOSITORY_ENV, "").strip().rstrip("/")
+    if url:
+        config.html_theme_options = {**config.html_theme_options, "repository_url": url}
 
 
 def _all_outdated_when_code_changed(app, env, added, changed, removed):
@@ -76,8 +90,81 @@ def _write_numbers(app, exception) -> None:
     (static / NUMBERS_FILE).write_text(json.dumps(numbers, indent=1, sort_keys=True) + "\n")
 
 
+def _scripts_once(app, pagename, templatename, context, doctree) -> None:
+    """Include each script once per page.
+
+    sphinx-thebe 0.3.1 registers its inline settings with ``filename=None``, which Sphinx 7.4
+    keeps apart from the ``""`` of the same script registered again later: every page then
+    declared ``const THEBE_JS_URL`` twice, an uncaught SyntaxError in the reader's browser.
+    """
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for script in scripts:
+        attributes = getattr(script, "attributes", {})
+        key = (getattr(script, "filename", script) or "", tuple(sorted(attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique  # a new list: the builder's own is shared by every page
+
+
+HIDDEN_CELL_SUMMARY = '<summary aria-label="Toggle hidden content">\n'
+
+
+def _visit_hidden_cell(translator, node) -> None:
+    """myst-nb's toggle of a hidden cell, named by the text a reader sees ("Show code cell ...").
+
+    myst-nb 1.4 labels the ``<summary>`` "Toggle hidden content", a name that does not contain
+    its visible text (WCAG 2.5.3 "label in name"; axe-core: label-content-name-mismatch).
+    Without the label, the name is the visible text itself.
+    """
+    from myst_nb.sphinx_ import visit_HideCellInput
+
+    start = len(translator.body)
+    visit_HideCellInput(translator, node)
+    translator.body[start:] = [
+        "<summary>\n" if part == HIDDEN_CELL_SUMMARY else part for part in translator.body[start:]
+    ]
+
+
+def _citations_as_list_items(app, pagename, templatename, context, doctree) -> None:
+    """Give bibliography entries the role ``listitem``, which their ``role="list"`` parent needs.
+
+    docutils 0.21 marks each entry ``role="doc-biblioentry"``, a role DPUB-ARIA 1.1 deprecates
+    in favour of ``listitem``; screen readers and axe-core (aria-required-children, critical)
+    then find a list without items.
+    """
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def _colab_opens_notebooks(app, pagename, templatename, context, doctree) -> None:
+    """Point the Colab button at ``<page>.ipynb``: Colab opens notebooks, not MyST ``.md`` files.
+
+    The theme links the chapter's source file; the Pages workflow publishes every chapter as
+    ``<page>.ipynb`` on the branch that ``repository.branch`` names (see README, Publishing).
+    """
+    for group in context.get("header_buttons", []):
+        if group.get("label") != "launch-buttons":
+            continue
+        for button in group.get("buttons", []):
+            url = button.get("url", "")
+            if button.get("text") == "Colab" and url.endswith(".md"):
+                button["url"] = url[: -len(".md")] + ".ipynb"
+
+
 def setup(app):
     app.connect("config-inited", _set_up_caches)
+    app.connect("config-inited", _repository_from_environment)
     app.connect("env-get-outdated", _all_outdated_when_code_changed)
     app.connect("build-finished", _write_numbers)
+    from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
+
+    app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_cell, depart_HideCellInput))
+    app.connect("html-page-context", _scripts_once, priority=900)  # after every script is added
+    app.connect("html-page-context", _citations_as_list_items)
+    app.connect("html-page-context", _colab_opens_notebooks, priority=510)  # after the theme's 501
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

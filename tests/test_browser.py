@@ -1,0 +1,396 @@
+"""The built book as a reader meets it: every page opened in a real browser (headless Chromium).
+
+One visit per page records what a reader would hit: script errors, images that do not load,
+error output, glued numbers that did not reach the page, accessibility violations (axe-core).
+Separate visits check the search page, the dark-mode switch and save screenshots into
+``_build/html/_static/screenshots``. Pages are discovered from the built site, never listed.
+
+Needs Debian's ``chromium`` (/usr/bin/chromium, or set CNNBOOK_CHROMIUM) and the npm packages of
+``tests/browser/package.json`` (``make browser-deps``). Without them the tests skip on a
+reader's machine and fail under CI (env CI set), so CI can never pass by skipping them.
+The page's one CDN script (MathJax 3) is served from the npm copy, so the pages render
+offline exactly as they do online; any other request off the local server is refused and
+reported.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import BUILT_HTML
+
+pytestmark = [pytest.mark.browser, pytest.mark.built_book]
+
+CHROMIUM = Path(os.environ.get("CNNBOOK_CHROMIUM", "/usr/bin/chromium"))
+NODE_MODULES = Path(__file__).resolve().parent / "browser" / "node_modules"
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"
+MATHJAX = NODE_MODULES / "mathjax"
+#: CDN prefixes the pages load from, mapped to the local npm copy that serves them here.
+CDN_MIRRORS = {"https://cdn.jsdelivr.net/npm/mathjax@3/": MATHJAX}
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",  # no calls home on a machine without the internet
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = BUILT_HTML / "_static" / "screenshots"
+SERIOUS = {"serious", "critical"}
+#: Text that must never reach a reader: tracebacks, build debris, unrendered markup.
+BAD_TEXT = {
+    "a traceback": re.compile(r"Traceback \(most recent call last\)"),
+    "an unrendered glue role": re.compile(r"\{glue(:\w+)?\}"),
+    "an unrendered role or directive": re.compile(r"\{(cite|ref|numref|doc|eq)(:\w+)?\}`"),
+    "an ANSI escape": re.compile("\x1b\\["),
+    "a Keras progress bar": re.compile(r"\d+/\d+ \[=+"),
+    "TensorFlow start-up chatter": re.compile(r"oneDNN custom operations|absl::InitializeLog"),
+}
+#: Elements that mean an error reached the page (cell stderr, tracebacks, docutils errors, math).
+BAD_ELEMENTS = ".output.stderr, .output.traceback, .output.error, .system-message, .problematic, mjx-merror"
+GLUE_ROLE = re.compile(r"\{glue(?::text|:any)?\}`([^`]+)`")
+
+
+REDIRECT = re.compile(r'<meta http-equiv="refresh"', re.IGNORECASE)
+
+
+def site_pages() -> list[str]:
+    """Every HTML page of the built site, as paths relative to its root, but redirects
+    (index.html sends the reader on to the first chapter; tests/test_links.py checks where)."""
+    return sorted(
+        path.relative_to(BUILT_HTML).as_posix()
+        for path in BUILT_HTML.rglob("*.html")
+        if path.relative_to(BUILT_HTML).parts[0] not in ("_static", "_sources", "_images")
+        and not REDIRECT.search(path.read_text(encoding="utf8")[:2000])
+    )
+
+
+def browser_missing() -> list[str]:
+    """What the browser checks need and this machine lacks, each with its remedy."""
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"{CHROMIUM} (install Debian's chromium: apt-get install chromium)")
+    for need in (AXE, MATHJAX / "es5" / "tex-mml-chtml.js"):
+        if not need.exists():
+            missing.append(f"{need} (run `make browser-deps`, which runs npm ci in tests/browser)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright package (pip install -r requirements.txt)")
+    return missing
+
+
+# --- the site, served ----------------------------------------------------------------------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # the test reports what matters
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url():
+    index = BUILT_HTML / "index.html"
+    assert index.is_file(), f"no {index}: build the book first (make book)"
+    handler = functools.partial(_QuietHandler, directory=str(BUILT_HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)  # a free port
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    missing = browser_missing()
+    if missing:
+        message = "the browser checks need: " + "; ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI must run these checks; .ci/run installs them)", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Visit:
+    """What a reader's browser met on one page."""
+
+    page: str
+    url: str = ""
+    errors: list[str] = field(default_factory=list)  # console errors and uncaught exceptions
+    refused: list[str] = field(default_factory=list)  # requests that left the site
+    failed: list[str] = field(default_factory=list)  # local requests that failed or gave >= 400
+    broken_images: list[str] = field(default_factory=list)
+    image_count: int = 0
+    text: str = ""  # textContent of the whole document: hidden dropdowns included
+    bad_elements: list[str] = field(default_factory=list)
+    math_count: int = 0
+    axe: list[dict] = field(default_factory=list)  # serious and critical violations
+
+
+def new_context(browser, site_url: str, **options):
+    """A browser context that serves the CDN scripts locally and refuses every other host."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, **options)
+    context.refused = []
+
+    def route(request_route):
+        url = request_route.request.url
+        for prefix, folder in CDN_MIRRORS.items():
+            if url.startswith(prefix):
+                local = folder / urlsplit(url[len(prefix):]).path
+                if local.is_file():
+                    return request_route.fulfill(path=str(local))
+        context.refused.append(url)
+        return request_route.abort()
+
+    context.route(lambda url: not url.startswith(site_url), route)
+    return context
+
+
+WAIT_FOR_PAGE = """async () => {
+    for (const img of document.images) img.loading = "eager";
+    await Promise.all([...document.images].map(img => img.complete ? null :
+        new Promise(done => { img.addEventListener("load", done); img.addEventListener("error", done); })));
+    if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+}"""
+
+PAGE_FACTS = """(bad) => ({
+    images: document.images.length,
+    broken: [...document.images].filter(img => !(img.naturalWidth > 0)).map(img => img.getAttribute("src")),
+    text: document.documentElement.textContent,
+    bad: [...document.querySelectorAll(bad)].map(el => el.outerHTML.slice(0, 200)),
+    math: document.querySelectorAll("mjx-container").length,
+})"""
+
+RUN_AXE = """async () => {
+    const result = await axe.run(document, {resultTypes: ["violations"]});
+    return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+}"""
+
+
+@pytest.fixture(scope="module")
+def visits(browser, site_url) -> dict[str, Visit]:
+    context = new_context(browser, site_url)
+    page = context.new_page()
+    current: list[Visit] = []
+
+    page.on("console", lambda m: m.type == "error" and current[-1].errors.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: current[-1].errors.append(f"uncaught: {e}"))
+
+    def on_response(response):
+        if response.url.startswith(site_url) and response.status >= 400:
+            current[-1].failed.append(f"{response.status} {response.url}")
+
+    page.on("response", on_response)
+    page.on("requestfailed", lambda r: r.url.startswith(site_url) and current[-1].failed.append(
+        f"{r.failure} {r.url}"))
+    found = {}
+    for name in site_pages():
+        visit = Visit(name)
+        current.append(visit)
+        context.refused.clear()
+        page.goto(site_url + name, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        page.evaluate(WAIT_FOR_PAGE)
+        facts = page.evaluate(PAGE_FACTS, BAD_ELEMENTS)
+        visit.url = page.url
+        visit.image_count, visit.broken_images = facts["images"], facts["broken"]
+        visit.text, visit.bad_elements, visit.math_count = facts["text"], facts["bad"], facts["math"]
+        page.add_script_tag(path=str(AXE))
+        visit.axe = [v for v in page.evaluate(RUN_AXE) if v["impact"] in SERIOUS]
+        visit.refused = list(context.refused)
+        found[name] = visit
+    context.close()
+    return found
+
+
+def fail_if_any(problems: dict[str, list], title: str) -> None:
+    """Fail with one line per page that has problems (no giant assertion introspection)."""
+    lines = [f"{page}: {items}" for page, items in sorted(problems.items()) if items]
+    if lines:
+        pytest.fail(title + "\n" + "\n".join(lines), pytrace=False)
+
+
+# --- every page -----------------------------------------------------------------------------
+
+
+def test_every_page_was_visited(visits):
+    chapters = [name for name in visits if name.startswith("book/")]
+    assert len(chapters) >= 10, f"only {len(chapters)} chapter pages under book/: {chapters}"
+    for name in ("search.html", "genindex.html"):
+        assert name in visits, f"{name} missing from the built site"
+
+
+def test_no_console_errors_or_uncaught_exceptions(visits):
+    fail_if_any({name: visit.errors for name, visit in visits.items()}, "script errors a reader would hit:")
+
+
+def test_no_failed_requests_and_no_unknown_hosts(visits):
+    fail_if_any({name: visit.failed for name, visit in visits.items()}, "requests to the site that failed:")
+    fail_if_any(
+        {name: visit.refused for name, visit in visits.items()},
+        "pages load from hosts with no local mirror (add one to CDN_MIRRORS or drop the dependency):",
+    )
+
+
+def test_every_image_loads(visits):
+    fail_if_any({name: visit.broken_images for name, visit in visits.items()}, "images with no pixels:")
+    assert sum(visit.image_count for visit in visits.values()) >= 10, "the book shows almost no figures"
+
+
+def test_no_error_output_or_debris(visits):
+    problems = {}
+    for name, visit in visits.items():
+        found = [f"{what}: {match.group(0)!r}" for what, pattern in BAD_TEXT.items()
+                 if (match := pattern.search(visit.text))]
+        problems[name] = found + visit.bad_elements
+    fail_if_any(problems, "error output on the pages:")
+
+
+def test_math_is_typeset(visits):
+    with_math = [name for name, visit in visits.items() if visit.math_count]
+    assert with_math, "no page typeset any math: is MathJax loading?"
+
+
+def test_no_serious_accessibility_violations(visits):
+    fail_if_any({name: visit.axe for name, visit in visits.items()}, "axe-core, serious or critical:")
+
+
+# --- the glued numbers ----------------------------------------------------------------------
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u202f", " "))
+
+
+def glued_renderings(value, spec: str) -> list[str]:
+    """How ``{glue:text}`name:spec``` shows ``value`` (numbers.json holds tuples as lists, and
+    NumPy scalars as their text, e.g. ``np.float64(0.5)``)."""
+    if spec:
+        if isinstance(value, str) and (scalar := re.fullmatch(r"np\.\w+\((.+)\)", value)):
+            value = ast.literal_eval(scalar.group(1))
+        try:
+            return [format(value, spec)]
+        except (TypeError, ValueError) as error:
+            return [f"<{value!r} cannot take the format {spec!r}: {error}>"]
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [repr(tuple(value)), repr(value)]
+    return [repr(value)]
+
+
+@pytest.fixture(scope="module")
+def numbers() -> dict:
+    path = BUILT_HTML / "_static" / "numbers.json"
+    assert path.is_file(), f"{path} is missing: build the book first (make book)"
+    return json.loads(path.read_text())
+
+
+def test_glued_numbers_reach_their_pages(visits, numbers):
+    """Each ``{glue:text}`` of a page's source shows its value, in the format the source asks."""
+    missing, checked = {}, 0
+    for name, visit in visits.items():
+        source = BUILT_HTML / "_sources" / Path(name).with_suffix(".md")
+        if not source.is_file():
+            continue
+        text = _normal(visit.text)
+        for match in GLUE_ROLE.finditer(source.read_text(encoding="utf8")):
+            key, _, spec = match.group(1).rpartition("::")[2].partition(":")
+            if key not in numbers:
+                missing.setdefault(name, []).append(f"{key} (not in numbers.json)")
+                continue
+            checked += 1
+            shown = glued_renderings(numbers[key]["value"], spec)
+            if not any(_normal(s) in text for s in shown):
+                missing.setdefault(name, []).append(f"{key}:{spec} = {shown[0]!r}")
+    fail_if_any(missing, "glued values not shown on their pages:")
+    assert checked >= 100, f"only {checked} glued values found in the sources"
+
+
+def test_every_glued_value_belongs_to_a_built_page(visits, numbers):
+    orphans = sorted({entry["page"] for entry in numbers.values()} - {Path(n).with_suffix("").as_posix()
+                                                                      for n in visits})
+    assert not orphans, f"numbers.json names pages that were not built: {orphans}"
+
+
+# --- search, dark mode, screenshots ---------------------------------------------------------
+
+
+def test_search_finds_stride(browser, site_url):
+    context = new_context(browser, site_url)
+    page = context.new_page()
+    page.goto(site_url + "search.html?q=stride")
+    page.wait_for_function(
+        "() => document.querySelector('#search-results')?.textContent.includes('Search finished')",
+        timeout=30_000,
+    )
+    hits = page.eval_on_selector_all("#search-results li a", "links => links.map(a => a.href)")
+    summary = page.text_content("#search-results")
+    context.close()
+    assert hits, f"search for 'stride' found nothing: {summary[:300]}"
+    assert any("/book/" in url for url in hits), hits
+    assert "stride" in summary.lower()
+
+
+def test_dark_mode_switch(browser, site_url):
+    context = new_context(browser, site_url, color_scheme="light")
+    page = context.new_page()
+    page.goto(site_url + "index.html")
+    page.wait_for_load_state("networkidle")
+    theme = "html => html.dataset.theme"
+    background = "() => getComputedStyle(document.body).backgroundColor"
+    assert page.eval_on_selector("html", theme) == "light"
+    light_background = page.evaluate(background)
+    button = page.locator(".theme-switch-button:visible").first
+    for _ in range(3):  # the switch cycles through light, dark and the system's setting
+        button.click()
+        if page.eval_on_selector("html", theme) == "dark":
+            break
+    assert page.eval_on_selector("html", theme) == "dark", "the switch never reached dark mode"
+    assert page.evaluate(background) != light_background, "dark mode did not change the page colours"
+    page.goto(site_url + "search.html")  # the choice is kept from page to page
+    assert page.eval_on_selector("html", theme) == "dark"
+    context.close()
+
+
+def test_screenshots_of_the_landing_page_and_a_chapter(browser, site_url, visits):
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True)
+    chapter = next((n for n, v in visits.items() if n.startswith("book/") and v.image_count), None)
+    assert chapter, "no chapter with a figure"
+    context = new_context(browser, site_url)
+    page = context.new_page()
+    page.goto(site_url)  # the landing page: index.html sends the reader to the first chapter
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=SCREENSHOTS / "landing.png")
+    page.goto(site_url + chapter)
+    page.wait_for_load_state("networkidle")
+    page.locator("article img:visible").first.scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS / "chapter.png")
+    context.close()
+    for shot in ("landing.png", "chapter.png"):
+        data = (SCREENSHOTS / shot).read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) > 10_000, f"{shot} looks empty"
