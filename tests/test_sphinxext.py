@@ -11,9 +11,9 @@ def _app(tmp_path):
     return SimpleNamespace(outdir=str(tmp_path / "_build" / "html"))
 
 
-def test_cache_folder_is_named_by_the_package_digest(tmp_path, monkeypatch):
+def test_cache_folder_is_named_by_the_build_digest(tmp_path, monkeypatch):
     monkeypatch.delenv("CNNBOOK_CACHE_DIR", raising=False)
-    monkeypatch.setattr(sphinxext, "package_digest", lambda: "a" * 64)
+    monkeypatch.setattr(sphinxext, "build_digest", lambda: "a" * 64)
     app, config = _app(tmp_path), SimpleNamespace(nb_execution_cache_path="")
     sphinxext._set_up_caches(app, config)
     first = config.nb_execution_cache_path
@@ -21,7 +21,7 @@ def test_cache_folder_is_named_by_the_package_digest(tmp_path, monkeypatch):
     assert sphinxext.os.environ["CNNBOOK_CACHE_DIR"] == str(tmp_path / "_build" / "cnnbook-cache")
 
     (tmp_path / "_build" / ".jupyter_cache" / ("cnnbook-" + "a" * 16)).mkdir(parents=True)
-    monkeypatch.setattr(sphinxext, "package_digest", lambda: "b" * 64)
+    monkeypatch.setattr(sphinxext, "build_digest", lambda: "b" * 64)
     config = SimpleNamespace(nb_execution_cache_path="")
     sphinxext._set_up_caches(app, config)
     assert config.nb_execution_cache_path.endswith("cnnbook-" + "b" * 16)
@@ -87,3 +87,14 @@ def test_bibliography_entries_are_list_items():
     empty = {}
     sphinxext._citations_as_list_items(None, "search", "search.html", empty, None)
     assert empty == {}
+
+
+def test_the_build_digest_changes_with_an_installed_version(monkeypatch):
+    """A TensorFlow upgrade must re-execute the pages, not show outputs of the old version."""
+    from cnnbook import fingerprint
+
+    before = fingerprint.build_digest()
+    assert fingerprint.installed_versions()["keras"] != "-"
+    real = fingerprint.installed_versions()
+    monkeypatch.setattr(fingerprint, "installed_versions", lambda: {**real, "tensorflow-cpu": "9.9.9"})
+    assert fingerprint.build_digest() != before

@@ -28,3 +28,30 @@ def package_digest() -> str:
 def modules_digest(*names: str) -> str:
     """Digest of the named modules of the package (e.g. ``"models"``)."""
     return files_digest(PACKAGE_DIR / f"{name}.py" for name in names)
+
+
+#: Installed distributions whose upgrade can change what a page shows (numbers, figures, tables).
+OUTPUT_DISTRIBUTIONS = ("tensorflow-cpu", "tensorflow", "keras", "numpy", "matplotlib", "pandas",
+                        "myst-nb", "jupyter-book")
+
+
+def installed_versions() -> dict[str, str]:
+    """Python's and each installed output-deciding distribution's version ("-" when absent)."""
+    import platform
+    from importlib import metadata
+
+    versions = {"python": platform.python_version()}
+    for name in OUTPUT_DISTRIBUTIONS:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "-"
+    return versions
+
+
+def build_digest() -> str:
+    """The package's digest plus the installed versions: executed pages are valid for exactly this."""
+    digest = hashlib.sha256(package_digest().encode())
+    for name, version in sorted(installed_versions().items()):
+        digest.update(f"{name}={version}\0".encode())
+    return digest.hexdigest()

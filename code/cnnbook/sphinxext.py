@@ -1,8 +1,9 @@
 """Sphinx extension for the book build: no stale pages, and every glued number in one file.
 
 1. Execution cache per code version. jupyter-cache keys a notebook on its cells alone, so an
-   edit to ``cnnbook`` would leave old outputs on the pages. We point myst-nb's cache at a
-   folder named by the package digest and mark every page outdated when the digest changes.
+   edit to ``cnnbook`` or an upgrade of TensorFlow would leave old outputs on the pages. We point
+   myst-nb's cache at a folder named by the package digest and the installed versions
+   (:func:`cnnbook.fingerprint.build_digest`) and mark every page outdated when it changes.
 2. Training cache inside the build folder (``_build/cnnbook-cache``) unless the reader set
    ``CNNBOOK_CACHE_DIR``; a fresh clone therefore trains at build time.
 3. ``_static/numbers.json``: every value glued on any page, ``{"name": {"value", "page"}}``,
@@ -23,7 +24,7 @@ import os
 import shutil
 from pathlib import Path
 
-from cnnbook.fingerprint import package_digest
+from cnnbook.fingerprint import build_digest
 
 CACHE_PREFIX = "cnnbook-"
 NUMBERS_FILE = "numbers.json"
@@ -33,7 +34,7 @@ REPOSITORY_ENV = "CNNBOOK_REPOSITORY_URL"
 def _set_up_caches(app, config) -> None:
     build_dir = Path(app.outdir).resolve().parent
     os.environ.setdefault("CNNBOOK_CACHE_DIR", str(build_dir / "cnnbook-cache"))
-    digest = package_digest()[:16]
+    digest = build_digest()[:16]
     app.cnnbook_digest = digest
     base = Path(config.nb_execution_cache_path or build_dir / ".jupyter_cache").resolve()
     if base.name.startswith(CACHE_PREFIX):  # already ours (e.g. a second config-inited)
