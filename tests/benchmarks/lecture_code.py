@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import resource
-import time
 import warnings
 from pathlib import Path
 
@@ -70,16 +69,7 @@ def cnn(tf):
 def run(model_name: str, epochs: int, train_size: int | None = None) -> dict:
     """The lecture's dataset cell, model cell and compile/fit/evaluate cell, in that order."""
     from cnnbook.runtime import tf  # TensorFlow without its start-up chatter; nothing else changes
-
-    class EpochTimer(tf.keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.seconds = []
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.seconds.append(time.perf_counter() - self.start)
+    from cnnbook.training import _EpochTimer as EpochTimer  # the same clock as our training
 
     # ■ Dataset
     (X_train, Y_train), (X_test, Y_test) = load_data()
