@@ -207,7 +207,9 @@ def test_an_undocumented_argument_is_marked_not_invented():
 def test_feature_map_helpers_pull_out_maps_like_the_lecture():
     import matplotlib.pyplot as plt
 
-    from cnnbook import feature_maps, models
+    from cnnbook import anatomy
+    from cnnbook.figures import feature_maps
+    from cnnbook.nets import lecture
 
     maps = scratch.conv2d(IMAGE, THREE, padding="same")
     np.testing.assert_array_equal(feature_maps.per_map(maps), np.swapaxes(maps, 0, 3)[..., 0])
@@ -217,7 +219,7 @@ def test_feature_map_helpers_pull_out_maps_like_the_lecture():
         feature_maps.map_panels(maps),
         feature_maps.map_panels(np.zeros((4, 4, 10)), cols=4),
         feature_maps.filter_panels(THREE),
-        feature_maps.shape_flow(models.summary_rows(models.lecture_cnn()), (None, 28, 28, 1)),
+        feature_maps.shape_flow(anatomy.summary_rows(lecture.lecture_cnn()), (None, 28, 28, 1)),
     ]
     assert [len(fig.axes) for fig in figures] == [3, 12, 3 + 1, 2]  # filter_panels adds a colour bar
     with pytest.raises(ValueError, match="rows, cols, 1, filters"):

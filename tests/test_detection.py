@@ -357,7 +357,7 @@ def test_crop_and_resize_equals_the_slow_reference():
 def test_crop_and_resize_refusals():
     with pytest.raises(ValueError, match="image must be"):
         d.crop_and_resize(np.zeros(5), [[0, 0, 1, 1]], 3)
-    with pytest.raises(ValueError, match="size must be an integer"):
+    with pytest.raises(ValueError, match="size must be positive, got 0"):
         d.crop_and_resize(np.zeros((5, 5)), [[0, 0, 1, 1]], 0)
 
 

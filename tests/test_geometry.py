@@ -358,7 +358,7 @@ def test_diagrams_show_the_computed_sizes(monkeypatch):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from cnnbook import diagrams
+    from cnnbook.figures import diagrams
 
     figure = diagrams.stride_positions(7, 3, (1, 2, 3))
     text = _texts(figure)

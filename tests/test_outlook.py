@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cnnbook import outlook
+from cnnbook.nets import outlook
 
 
 def test_every_problem_has_one_row_with_its_shapes():

@@ -7,7 +7,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from cnnbook import experiments, models, residual, training
+from cnnbook import facts, nets, runs, signals, training
+from cnnbook.nets import lecture, residual
 from cnnbook.runtime import keras
 
 
@@ -18,7 +19,7 @@ def _block_model(filters: int, stride: int, shortcuts: bool = True, channels: in
 
 
 def _seeded(builder):
-    training.make_deterministic(experiments.SEED)
+    training.make_deterministic(runs.SEED)
     return builder()
 
 
@@ -49,12 +50,12 @@ def test_identity_block_with_its_last_layer_zeroed_is_exactly_the_identity():
     model = _block_model(16, 1)
     x = _non_negative((4, 14, 14, 16))
     assert not np.array_equal(model(x).numpy(), x), "with random weights the block changes x"
-    residual.zero_branch(model, "b")
+    signals.zero_branch(model, "b")
     assert np.array_equal(model(x).numpy(), x)
     # the ReLU after the addition: on a negative input the zeroed block gives ReLU(x), not x
     assert np.array_equal(model(x - 0.5).numpy(), np.maximum(x - 0.5, 0))
     plain = _block_model(16, 1, shortcuts=False)
-    residual.zero_branch(plain, "b")
+    signals.zero_branch(plain, "b")
     assert not np.any(plain(x).numpy()), "a plain block with its last layer zeroed outputs zeros"
 
 
@@ -63,14 +64,14 @@ def test_zeroed_branches_turn_the_deep_residual_net_into_the_shallow_one():
     shallow = _seeded(lambda: residual.stacked_net(residual.SHALLOW_BLOCKS, shortcuts=True, name="s"))
     for stage in range(1, len(residual.WIDTHS) + 1):
         for index in range(residual.SHALLOW_BLOCKS + 1, residual.DEEP_BLOCKS + 1):
-            residual.zero_branch(deep, f"stage{stage}_block{index}")
+            signals.zero_branch(deep, f"stage{stage}_block{index}")
     x = _non_negative((8, 28, 28, 1))
     assert np.array_equal(deep(x).numpy(), shallow(x).numpy())
 
 
 def test_plain_and_residual_nets_differ_only_in_their_shortcuts():
     plain, res = _seeded(residual.plain_deep), _seeded(residual.residual_deep)
-    p, r = residual.describe(plain), residual.describe(res)
+    p, r = signals.describe(plain), signals.describe(res)
     assert p["3x3 conv layers"] == r["3x3 conv layers"] == 1 + 2 * residual.DEEP_BLOCKS * len(residual.WIDTHS)
     assert p["shortcut additions"] == 0
     assert r["shortcut additions"] == residual.DEEP_BLOCKS * len(residual.WIDTHS)
@@ -83,47 +84,47 @@ def test_plain_and_residual_nets_differ_only_in_their_shortcuts():
     for layer in shared:
         for a, b in zip(layer.get_weights(), res.get_layer(layer.name).get_weights(), strict=True):
             assert np.array_equal(a, b), layer.name
-    training.make_deterministic(experiments.SEED + 1)
+    training.make_deterministic(runs.SEED + 1)
     assert not np.array_equal(residual.plain_deep().get_weights()[0], plain.get_weights()[0])
 
 
 def test_shallow_plain_net_and_registry():
-    shallow = residual.describe(_seeded(residual.plain_shallow))
+    shallow = signals.describe(_seeded(residual.plain_shallow))
     assert shallow["3x3 conv layers"] == 1 + 2 * residual.SHALLOW_BLOCKS * len(residual.WIDTHS)
     for key in ("plain_deep", "residual_deep", "plain_shallow"):
-        assert models.builder_module(key) == "residual"
+        assert nets.registered_keys()[key] == "residual"
 
 
 def test_recipes_differ_only_in_the_model():
-    recipes = list(residual.RECIPES.values())
+    recipes = list(runs.RESNET_RUNS.values())
     assert {r.model for r in recipes} == {"plain_deep", "residual_deep", "plain_shallow"}
     for recipe in recipes:
-        assert recipe.seed == experiments.SEED and recipe.train_size == residual.TRAIN_SIZE
-        assert dataclasses.replace(recipe, model="plain_deep") == residual.PLAIN_DEEP
+        assert recipe.seed == runs.SEED and recipe.train_size == runs.RESNET_TRAIN_SIZE
+        assert dataclasses.replace(recipe, model="plain_deep") == runs.PLAIN_DEEP
 
 
 def test_gradient_norms_one_finite_positive_value_per_conv_layer(tiny_mnist):
     model = _seeded(residual.residual_deep)
     x, y = tiny_mnist.x_train[:32], tiny_mnist.y_train[:32]
-    norms = residual.gradient_norms(model, x, y)
-    assert list(norms) == [layer.name for layer in residual.conv_layers(model)]
+    norms = signals.gradient_norms(model, x, y)
+    assert list(norms) == [layer.name for layer in signals.conv_layers(model)]
     values = np.array(list(norms.values()))
     assert np.all(np.isfinite(values)) and np.all(values > 0)
-    assert residual.gradient_norms(model, x, y) == norms, "no randomness: the same batch, the same norms"
-    assert residual.gradient_norms(model, x[:16], y[:16]) != norms
+    assert signals.gradient_norms(model, x, y) == norms, "no randomness: the same batch, the same norms"
+    assert signals.gradient_norms(model, x[:16], y[:16]) != norms
 
 
 def test_the_plain_nets_signal_and_gradients_fade_at_initialisation(tiny_mnist):
     """The chapter's claim, on random images: without shortcuts, little reaches the deep layers."""
     x, y = tiny_mnist.x_train[:32], tiny_mnist.y_train[:32]
     plain, res = _seeded(residual.plain_deep), _seeded(residual.residual_deep)
-    plain_signal = list(residual.signal_scales(plain, x).values())
-    res_signal = list(residual.signal_scales(res, x).values())
-    assert len(plain_signal) == len(res_signal) == len(residual.conv_layers(plain))
+    plain_signal = list(signals.signal_scales(plain, x).values())
+    res_signal = list(signals.signal_scales(res, x).values())
+    assert len(plain_signal) == len(res_signal) == len(signals.conv_layers(plain))
     assert plain_signal[-1] < 1e-3 * plain_signal[0]
     assert res_signal[-1] > 0.1 * res_signal[0]
-    plain_grads = residual.gradient_norms(plain, x, y)
-    res_grads = residual.gradient_norms(res, x, y)
+    plain_grads = signals.gradient_norms(plain, x, y)
+    res_grads = signals.gradient_norms(res, x, y)
     assert max(plain_grads.values()) < 1e-3 * min(res_grads[name] for name in plain_grads)
 
 
@@ -146,22 +147,22 @@ def test_bad_gradient_batches_are_clear_errors():
     model = _seeded(residual.plain_shallow)
     x = _non_negative((4, 28, 28))
     with pytest.raises(ValueError, match="one label per image"):
-        residual.gradient_norms(model, x, np.zeros(3, dtype=np.uint8))
+        signals.gradient_norms(model, x, np.zeros(3, dtype=np.uint8))
     with pytest.raises(ValueError, match="non-empty"):
-        residual.gradient_norms(model, x[:0], np.zeros(0, dtype=np.uint8))
+        signals.gradient_norms(model, x[:0], np.zeros(0, dtype=np.uint8))
     with pytest.raises(ValueError, match="no Conv2D layer"):
-        residual.gradient_norms(models.softmax_regression(), x, np.zeros(4, dtype=np.uint8))
+        signals.gradient_norms(lecture.softmax_regression(), x, np.zeros(4, dtype=np.uint8))
     with pytest.raises(ValueError, match="at least one image"):
-        residual.signal_scales(model, x[:0])
+        signals.signal_scales(model, x[:0])
 
 
 def test_facts_are_the_papers():
     """Errata: the paper reports 3.57% (the slide's 3.6% is its rounding; 10.6% is not ResNet's)."""
-    assert residual.RESNET_TOP5_TEST_ERROR == pytest.approx(0.0357)
-    assert round(residual.RESNET_TOP5_TEST_ERROR, 3) == residual.LECTURE_SLIDE_TOP5_ERRORS[0]
-    assert residual.RESNET_TOP5_TEST_ERROR not in residual.LECTURE_SLIDE_TOP5_ERRORS
-    assert (residual.VGG_DEPTH, residual.GOOGLENET_DEPTH) == (19, 22)
-    errors = residual.IMAGENET_TOP1_ERROR
+    assert facts.RESNET_TOP5_TEST_ERROR == pytest.approx(0.0357)
+    assert round(facts.RESNET_TOP5_TEST_ERROR, 3) == facts.LECTURE_SLIDE_TOP5_ERRORS[0]
+    assert facts.RESNET_TOP5_TEST_ERROR not in facts.LECTURE_SLIDE_TOP5_ERRORS
+    assert (facts.VGG_DEPTH, facts.GOOGLENET_DEPTH) == (19, 22)
+    errors = facts.IMAGENET_TOP1_ERROR
     assert errors[("plain", 34)] > errors[("plain", 18)] and errors[("ResNet", 34)] < errors[("ResNet", 18)]
 
 
@@ -169,12 +170,12 @@ def test_predicted_classes_match_the_models_argmax():
     model = _seeded(residual.plain_shallow)
     x = _non_negative((7, 28, 28))
     expected = np.argmax(model(x[..., None]).numpy(), axis=1)
-    assert np.array_equal(residual.predicted_classes(model, x, batch_size=3), expected)
+    assert np.array_equal(signals.predicted_classes(model, x, batch_size=3), expected)
 
 
 @pytest.mark.slow
 def test_a_tiny_training_run_of_the_residual_net(tiny_mnist):
-    quick = dataclasses.replace(residual.RESIDUAL_DEEP, epochs=1, batch_size=50, train_size=100)
+    quick = dataclasses.replace(runs.RESIDUAL_DEEP, epochs=1, batch_size=50, train_size=100)
     result = training.train(quick, tiny_mnist, use_cache=False)
     assert len(result.history["loss"]) == 1 and np.isfinite(result.history["loss"][0])
     assert 0 <= result.test_accuracy <= 1

@@ -71,8 +71,8 @@ def test_conv2d_matches_tf_on_random_problems(data, rows, cols, in_channels, fil
 
 ONEDNN_EDGE_CASE = """
 import numpy as np
-from cnnbook.runtime import tf
 from cnnbook import scratch
+from cnnbook.runtime import tf
 rng = np.random.default_rng(0)
 images = rng.standard_normal((2, 3, 1, 1)).astype(np.float32)  # one pixel wide...
 kernels = rng.standard_normal((1, 2, 1, 1)).astype(np.float32)  # ...a filter two wide

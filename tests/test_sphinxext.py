@@ -1,7 +1,8 @@
-"""The build extension's pieces: cache folders per package version, and re-reading on change."""
+"""The build extension's pieces: the execution cache per page and per code, and page fixes."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 from cnnbook import sphinxext
@@ -11,30 +12,65 @@ def _app(tmp_path):
     return SimpleNamespace(outdir=str(tmp_path / "_build" / "html"))
 
 
-def test_cache_folder_is_named_by_the_build_digest(tmp_path, monkeypatch):
+def test_the_caches_live_in_the_build_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("CNNBOOK_CACHE_DIR", raising=False)
-    monkeypatch.setattr(sphinxext, "build_digest", lambda: "a" * 64)
+    old = tmp_path / "_build" / ".jupyter_cache" / ("cnnbook-" + "a" * 16)  # the earlier layout
+    old.mkdir(parents=True)
     app, config = _app(tmp_path), SimpleNamespace(nb_execution_cache_path="")
     sphinxext._set_up_caches(app, config)
-    first = config.nb_execution_cache_path
-    assert first.endswith("cnnbook-" + "a" * 16)
+    assert config.nb_execution_cache_path == str(tmp_path / "_build" / ".jupyter_cache")
     assert sphinxext.os.environ["CNNBOOK_CACHE_DIR"] == str(tmp_path / "_build" / "cnnbook-cache")
-
-    (tmp_path / "_build" / ".jupyter_cache" / ("cnnbook-" + "a" * 16)).mkdir(parents=True)
-    monkeypatch.setattr(sphinxext, "build_digest", lambda: "b" * 64)
-    config = SimpleNamespace(nb_execution_cache_path="")
-    sphinxext._set_up_caches(app, config)
-    assert config.nb_execution_cache_path.endswith("cnnbook-" + "b" * 16)
-    assert not (tmp_path / "_build" / ".jupyter_cache" / ("cnnbook-" + "a" * 16)).exists()
+    assert not old.exists(), "outputs cached under the earlier layout are never used again"
 
 
-def test_every_page_is_outdated_when_the_package_changed():
-    env = SimpleNamespace(found_docs={"a", "b", "c"})
-    app = SimpleNamespace(cnnbook_digest="one")
-    assert sphinxext._all_outdated_when_code_changed(app, env, {"c"}, set(), set()) == ["a", "b"]
-    assert sphinxext._all_outdated_when_code_changed(app, env, set(), set(), set()) == []
-    app.cnnbook_digest = "two"
-    assert sphinxext._all_outdated_when_code_changed(app, env, set(), set(), set()) == ["a", "b", "c"]
+def _page(folder: Path, name: str, code: str) -> Path:
+    path = folder / f"{name}.md"
+    path.write_text(f"# {name}\n\n```{{code-cell}} ipython3\n{code}\n```\n")
+    return path.resolve()
+
+
+def _cache_outputs(cache_path: Path, page: Path) -> None:
+    """Put an executed notebook for ``page`` into the cache, as myst-nb does."""
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(page.name, execution_count=1)])
+    get_cache(str(cache_path)).cache_notebook_bundle(CacheBundleIn(notebook, str(page)), overwrite=True)
+
+
+def test_a_page_is_stale_when_the_code_it_imports_changes(tmp_path, monkeypatch):
+    from cnnbook import fingerprint
+
+    cache = tmp_path / "cache"
+    pages = {"geo": _page(tmp_path, "geo", "from cnnbook import geometry"),
+             "data": _page(tmp_path, "data", "from cnnbook import data")}
+    assert sphinxext.stale_pages(cache, pages) == ["data", "geo"], "nothing cached yet"
+    _cache_outputs(cache, pages["geo"])
+    _cache_outputs(cache, pages["data"])
+    assert sphinxext.stale_pages(cache, pages) == [], "nothing changed"
+
+    real = fingerprint.modules_digest
+    monkeypatch.setattr(fingerprint, "modules_digest",
+                        lambda names: real(names) + ("edited" if "cnnbook.geometry" in names else ""))
+    assert sphinxext.stale_pages(cache, pages) == ["geo"]
+    from jupyter_cache import get_cache
+
+    uris = {record.uri for record in get_cache(str(cache)).list_cache_records()}
+    assert uris == {str(pages["data"])}, "the stale page's outputs are gone, the other's are kept"
+    assert sphinxext.stale_pages(cache, pages) == [], "and it is stale once only"
+
+
+def test_a_page_is_stale_when_an_installed_version_changes(tmp_path, monkeypatch):
+    from cnnbook import fingerprint
+
+    pages = {"a": _page(tmp_path, "a", "print(1)")}
+    assert sphinxext.stale_pages(tmp_path, pages) == ["a"]
+    assert sphinxext.stale_pages(tmp_path, pages) == []
+    real = fingerprint.installed_versions()
+    monkeypatch.setattr(fingerprint, "installed_versions", lambda: {**real, "tensorflow-cpu": "9.9.9"})
+    monkeypatch.setattr(sphinxext, "versions_digest", fingerprint.versions_digest)
+    assert sphinxext.stale_pages(tmp_path, pages) == ["a"]
 
 
 def test_each_script_is_included_once_per_page():
@@ -89,12 +125,12 @@ def test_bibliography_entries_are_list_items():
     assert empty == {}
 
 
-def test_the_build_digest_changes_with_an_installed_version(monkeypatch):
+def test_the_versions_digest_changes_with_an_installed_version(monkeypatch):
     """A TensorFlow upgrade must re-execute the pages, not show outputs of the old version."""
     from cnnbook import fingerprint
 
-    before = fingerprint.build_digest()
+    before = fingerprint.versions_digest()
     assert fingerprint.installed_versions()["keras"] != "-"
     real = fingerprint.installed_versions()
     monkeypatch.setattr(fingerprint, "installed_versions", lambda: {**real, "tensorflow-cpu": "9.9.9"})
-    assert fingerprint.build_digest() != before
+    assert fingerprint.versions_digest() != before

@@ -9,19 +9,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cnnbook import experiments, training
+from cnnbook import runs, training
 from cnnbook.training import Recipe, cache_key, train
 
 QUICK = Recipe("mlp", epochs=1, batch_size=50, train_size=300)
 
 
 def test_lecture_recipes():
-    mlp = experiments.MLP
+    mlp = runs.MLP
     assert (mlp.epochs, mlp.batch_size, mlp.optimizer, mlp.learning_rate) == (15, 100, "adam", 0.001)
-    assert (experiments.CNN.epochs, experiments.CNN.batch_size) == (5, 100)
-    for recipe in experiments.HEADLINE.values():
+    assert (runs.CNN.epochs, runs.CNN.batch_size) == (5, 100)
+    for recipe in runs.HEADLINE.values():
         assert recipe.train_size is None and recipe.validation_size == 0, "headline runs use all images"
-    assert experiments.MLP_HELD_OUT.validation_size > 0 and not experiments.MLP_HELD_OUT.watch_test
+    assert runs.MLP_HELD_OUT.validation_size > 0 and not runs.MLP_HELD_OUT.watch_test
 
 
 @pytest.mark.parametrize(
@@ -67,15 +67,20 @@ def test_cache_key_changes_with_data_source_and_versions(tiny_mnist, monkeypatch
     assert cache_key(QUICK, tiny_mnist) == base, "the key must be stable"
     other_data = dataclasses.replace(tiny_mnist, y_train=(tiny_mnist.y_train + 1) % 10)
     assert cache_key(QUICK, other_data) != base
-    monkeypatch.setattr(training, "modules_digest", lambda *names: "edited source")
+    monkeypatch.setattr(training, "model_code_digest", lambda model: "edited source")
     assert cache_key(QUICK, tiny_mnist) != base
     monkeypatch.undo()
     monkeypatch.setattr(training.tf, "__version__", "2.99.0")
     assert cache_key(QUICK, tiny_mnist) != base
 
 
-def test_the_key_covers_the_modules_that_train():
-    assert set(training.TRAINING_MODULES) >= {"data", "models", "training"}
+def test_the_key_covers_the_builder_and_the_training_steps():
+    """What decides a model: its builder and the code that fits and scores it, called or not."""
+    from cnnbook import fingerprint, nets
+
+    assert training.model_code_digest("mlp") == fingerprint.code_digest(
+        nets.builder("mlp"), training._fit, training._evaluate)
+    assert training.model_code_digest("mlp") != training.model_code_digest("cnn")
 
 
 def test_same_recipe_gives_identical_weights(tiny_mnist):
@@ -138,12 +143,26 @@ def test_cnn_trains_on_images_with_a_channel_axis(tiny_mnist):
     assert 0 <= result.test_accuracy <= 1 and len(result.seconds_per_epoch) == 1
 
 
-def test_a_models_key_covers_the_module_of_its_builder(tiny_mnist, monkeypatch):
-    """Editing another chapter's module (say, residual.py) must not retrain the lecture's CNN."""
+def test_a_models_key_covers_its_own_builder_only(tiny_mnist, monkeypatch):
+    """The key asks for the code of this model's builder, never another chapter's."""
+    from cnnbook import nets
+
     seen = []
-    monkeypatch.setattr(training, "modules_digest", lambda *names: seen.append(names) or "digest")
+    monkeypatch.setattr(training, "code_digest", lambda *objects: seen.extend(objects) or "digest")
     cache_key(QUICK, tiny_mnist)
-    assert seen == [tuple(sorted({*training.TRAINING_MODULES, "models"}))]
+    assert nets.builder("mlp") in seen and nets.builder("cnn") not in seen
+
+
+def test_building_a_recipe_imports_nothing():
+    """A recipe checks its model key from the registry's source: no chapter code is imported."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from cnnbook.training import Recipe; before = set(sys.modules); "
+            "Recipe('softmax', epochs=1); Recipe('rcnn_classifier', epochs=1); "
+            "print(sorted(set(sys.modules) - before))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_sgd_with_momentum_is_a_recipe_optimizer():

@@ -22,7 +22,7 @@ DATA_DIR_ENV = "CNNBOOK_DATA_DIR"
 MNIST_FILE = "mnist.npz"
 
 #: sha256 of each array's raw bytes (C order): the content of the genuine MNIST, whatever
-#: container it arrives in (see shared/data/README.md).
+#: container it arrives in (the README's Data section lists them too).
 MNIST_DIGESTS = {
     "x_train": "741c988805d008ac6e4c904b69001ba184c24b2c540a4ef403f4c71b676cf757",
     "y_train": "1feba77c54802fa5339a11837ea4b2866434b83314ec45192930f1df69120c13",
@@ -86,8 +86,8 @@ def verify_arrays(arrays: dict[str, np.ndarray], origin: str) -> None:
 
 
 _FIX = (
-    f"replace it with the genuine {MNIST_FILE} (shared/data/README.md), or unset "
-    f"{DATA_DIR_ENV} to let Keras download MNIST"
+    f"replace it with the genuine {MNIST_FILE} (the README's Data section gives the digests "
+    f"and where to get it), or unset {DATA_DIR_ENV} to let Keras download MNIST"
 )
 
 

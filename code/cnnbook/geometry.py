@@ -8,8 +8,9 @@ no size in the book is typed by hand. No TensorFlow here: the arithmetic must st
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterable
+
+from cnnbook import checks
 
 #: The padding names Keras accepts (in any letter case), as a reader would pass them.
 PADDING_MODES = ("valid", "same")
@@ -29,16 +30,6 @@ class DoesNotFit(ValueError):
         self.same = same
 
 
-def _whole(name: str, value, minimum: int) -> int:
-    """An int >= minimum; bools and floats are refused, since 3.0 filters or True strides are bugs."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        kind = "positive" if minimum == 1 else "zero or more"
-        raise ValueError(f"{name} must be {kind}, got {value}")
-    return int(value)
-
-
 def _padding(padding) -> int | str:
     """A number of zeros (int >= 0) or one of PADDING_MODES, lower-cased like Keras does."""
     if isinstance(padding, str):
@@ -48,7 +39,7 @@ def _padding(padding) -> int | str:
                 f"unknown padding {padding!r}: give a number of zeros, 'valid' or 'same'"
             )
         return mode
-    return _whole("padding", padding, 0)
+    return checks.whole_number("padding", padding, 0)
 
 
 def two_decimals(numerator: int, denominator: int) -> str:
@@ -63,7 +54,7 @@ def two_decimals(numerator: int, denominator: int) -> str:
 
 def padded_size(n: int, padding: int) -> int:
     """The input's size after P zeros on each side: N + 2P (7 with padding 1 becomes 9)."""
-    return _whole("n", n, 1) + 2 * _whole("padding", padding, 0)
+    return checks.whole_number("n", n, 1) + 2 * checks.whole_number("padding", padding, 0)
 
 
 def _valid(n: int, f: int, stride: int) -> int:
@@ -82,9 +73,9 @@ def output_size(n: int, f: int, stride: int = 1, padding: int | str = 0) -> int:
     padding; a last position that would run off the edge is dropped: floor((N - F) / stride) + 1)
     or ``'same'`` (zeros added as needed so every step fits: ceil(N / stride)).
     """
-    n = _whole("n", n, 1)
-    f = _whole("f", f, 1)
-    stride = _whole("stride", stride, 1)
+    n = checks.whole_number("n", n, 1)
+    f = checks.whole_number("f", f, 1)
+    stride = checks.whole_number("stride", stride, 1)
     padding = _padding(padding)
 
     if padding == "same":
@@ -127,7 +118,7 @@ def same_padding(f: int) -> int:
     An even filter would need half a zero on each side; Keras's 'same' then pads one more zero
     after (bottom/right) than before, which no single number P can describe.
     """
-    f = _whole("f", f, 1)
+    f = checks.whole_number("f", f, 1)
     if f % 2 == 0:
         raise ValueError(
             f"no symmetric padding keeps the size for an even filter: (F - 1)/2 = "
@@ -142,9 +133,9 @@ def window_starts(n: int, f: int, stride: int = 1) -> list[int]:
     Only the positions that fit; whether the next one would run off the edge is
     :func:`output_size`'s question. The figures draw these.
     """
-    n = _whole("n", n, 1)
-    f = _whole("f", f, 1)
-    stride = _whole("stride", stride, 1)
+    n = checks.whole_number("n", n, 1)
+    f = checks.whole_number("f", f, 1)
+    stride = checks.whole_number("stride", stride, 1)
     if f > n:
         raise ValueError(f"filter larger than input: F={f} > N={n}")
     return list(range(0, n - f + 1, stride))
@@ -163,8 +154,8 @@ def receptive_field(layers: Iterable[tuple[int, int]]) -> int:
     for index, layer in enumerate(layers):
         if not isinstance(layer, (tuple, list)) or len(layer) != 2:
             raise TypeError(f"layer {index} must be a (kernel, stride) pair, got {layer!r}")
-        kernel = _whole(f"layer {index} kernel", layer[0], 1)
-        stride = _whole(f"layer {index} stride", layer[1], 1)
+        kernel = checks.whole_number(f"layer {index} kernel", layer[0], 1)
+        stride = checks.whole_number(f"layer {index} stride", layer[1], 1)
         field += (kernel - 1) * jump
         jump *= stride
     return field

@@ -11,11 +11,9 @@ on purpose: the point is that plain arithmetic gives the same numbers.
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 
-from cnnbook import geometry
+from cnnbook import checks, geometry
 
 PADDINGS = ("valid", "same")
 IMAGES_LAYOUT = "(count, rows, cols, channels)"
@@ -23,7 +21,11 @@ KERNELS_LAYOUT = "(rows, cols, in channels, filters)"
 
 
 def _positive_int(value) -> bool:
-    return isinstance(value, Integral) and not isinstance(value, bool) and value >= 1
+    try:
+        checks.whole_number("value", value)
+    except ValueError:
+        return False
+    return True
 
 
 def _pair(value, name: str) -> tuple[int, int]:
@@ -56,10 +58,11 @@ def padding_amounts(size: int, window: int, stride: int, padding) -> tuple[int, 
         return total // 2, total - total // 2, out
     if isinstance(padding, str) and padding.lower() == "valid":
         before = after = 0
-    elif isinstance(padding, Integral) and not isinstance(padding, bool) and padding >= 0:
-        before = after = int(padding)
     else:
-        raise ValueError(f"padding must be 'valid', 'same' or an int >= 0, got {padding!r}")
+        try:
+            before = after = checks.whole_number("padding", padding, 0)
+        except ValueError:
+            raise ValueError(f"padding must be 'valid', 'same' or an int >= 0, got {padding!r}") from None
     padded = size + before + after
     if padded < window:
         raise ValueError(f"a window of {window} does not fit in {size} pixels with padding {padding!r}")

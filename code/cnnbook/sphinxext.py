@@ -1,9 +1,11 @@
 """Sphinx extension for the book build: no stale pages, and every glued number in one file.
 
-1. Execution cache per code version. jupyter-cache keys a notebook on its cells alone, so an
-   edit to ``cnnbook`` or an upgrade of TensorFlow would leave old outputs on the pages. We point
-   myst-nb's cache at a folder named by the package digest and the installed versions
-   (:func:`cnnbook.fingerprint.build_digest`) and mark every page outdated when it changes.
+1. Execution cache per page and per code it imports. jupyter-cache keys a notebook on its cells
+   alone, so an edit to ``cnnbook`` or an upgrade of TensorFlow would leave old outputs on the
+   pages. Each page's digest covers the ``cnnbook`` modules its cells import, followed import by
+   import, and the installed versions (:func:`cnnbook.fingerprint.page_digest`); when it
+   changes, the page's cached outputs are dropped and the page is executed again. Pages that
+   do not import the edited code keep their outputs.
 2. Training cache inside the build folder (``_build/cnnbook-cache``) unless the reader set
    ``CNNBOOK_CACHE_DIR``; a fresh clone therefore trains at build time.
 3. ``_static/numbers.json``: every value glued on any page, ``{"name": {"value", "page"}}``,
@@ -24,9 +26,11 @@ import os
 import shutil
 from pathlib import Path
 
-from cnnbook.fingerprint import build_digest
+from cnnbook.fingerprint import page_digest, versions_digest
 
 CACHE_PREFIX = "cnnbook-"
+#: In the execution cache's folder: each page's digest when its cached outputs were made.
+PAGE_DIGESTS = "cnnbook-pages.json"
 NUMBERS_FILE = "numbers.json"
 REPOSITORY_ENV = "CNNBOOK_REPOSITORY_URL"
 
@@ -34,17 +38,12 @@ REPOSITORY_ENV = "CNNBOOK_REPOSITORY_URL"
 def _set_up_caches(app, config) -> None:
     build_dir = Path(app.outdir).resolve().parent
     os.environ.setdefault("CNNBOOK_CACHE_DIR", str(build_dir / "cnnbook-cache"))
-    digest = build_digest()[:16]
-    app.cnnbook_digest = digest
     base = Path(config.nb_execution_cache_path or build_dir / ".jupyter_cache").resolve()
-    if base.name.startswith(CACHE_PREFIX):  # already ours (e.g. a second config-inited)
-        base = base.parent
-    current = base / f"{CACHE_PREFIX}{digest}"
-    if base.is_dir():  # outputs of older package versions can never be used again
+    if base.is_dir():  # the earlier layout, one whole cache per package digest: never valid now
         for old in base.glob(f"{CACHE_PREFIX}*"):
-            if old != current:
+            if old.is_dir():
                 shutil.rmtree(old, ignore_errors=True)
-    config.nb_execution_cache_path = str(current)
+    config.nb_execution_cache_path = str(base)
 
 
 def _repository_from_environment(app, config) -> None:
@@ -54,12 +53,35 @@ def _repository_from_environment(app, config) -> None:
         config.html_theme_options = {**config.html_theme_options, "repository_url": url}
 
 
-def _all_outdated_when_code_changed(app, env, added, changed, removed):
-    """Re-read every page when the package changed since the last build."""
-    if getattr(env, "cnnbook_digest", None) == app.cnnbook_digest:
-        return []
-    env.cnnbook_digest = app.cnnbook_digest
-    return sorted(env.found_docs - set(added) - set(removed))
+def stale_pages(cache_path: Path, pages: dict[str, Path]) -> list[str]:
+    """The pages (docname -> source file) whose code or versions changed since their outputs
+    were cached. Their cached outputs are removed first, so they can only be executed anew."""
+    record = cache_path / PAGE_DIGESTS
+    try:
+        stored = json.loads(record.read_text(encoding="utf8"))
+    except (OSError, ValueError):
+        stored = {}
+    versions = versions_digest()
+    current = {str(path): page_digest(path.read_text(encoding="utf8"), versions) for path in pages.values()}
+    stale = {str(path) for path in pages.values() if stored.get(str(path)) != current[str(path)]}
+    if stale and (cache_path / "global.db").is_file():
+        from jupyter_cache import get_cache
+
+        cache = get_cache(str(cache_path))
+        for entry in cache.list_cache_records():
+            if str(Path(entry.uri).resolve()) in stale:
+                cache.remove_cache(entry.pk)
+    cache_path.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps({**stored, **current}, indent=1, sort_keys=True), encoding="utf8")
+    return sorted(name for name, path in pages.items() if str(path) in stale)
+
+
+def _pages_whose_code_changed(app, env, added, changed, removed):
+    """Re-read (and so re-execute) each page whose imported cnnbook code changed since it ran."""
+    pages = {name: Path(env.doc2path(name)).resolve() for name in env.found_docs - set(removed)}
+    pages = {name: path for name, path in pages.items() if path.suffix == ".md"}
+    stale = stale_pages(Path(app.config.nb_execution_cache_path), pages)
+    return [name for name in stale if name not in added]
 
 
 def glued_values(app) -> dict[str, dict]:
@@ -160,7 +182,7 @@ def _colab_opens_notebooks(app, pagename, templatename, context, doctree) -> Non
 def setup(app):
     app.connect("config-inited", _set_up_caches)
     app.connect("config-inited", _repository_from_environment)
-    app.connect("env-get-outdated", _all_outdated_when_code_changed)
+    app.connect("env-get-outdated", _pages_whose_code_changed)
     app.connect("build-finished", _write_numbers)
     from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 

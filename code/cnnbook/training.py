@@ -3,8 +3,10 @@
 A :class:`Recipe` says everything that decides a result. :func:`train` fixes the seeds, feeds
 the data through an explicit ``tf.data`` pipeline, and returns a :class:`Result` with the
 per-epoch history, the test score and the seconds per epoch. Results are stored under a key
-that covers the recipe, the data digest, the source of the modules that train, and the
-TensorFlow/Keras versions, so an unchanged rebuild never retrains and any change does.
+that covers the recipe, the data digest, the code of the model's builder and of the training
+steps (with everything of cnnbook they call, :func:`cnnbook.fingerprint.code_digest`), and the
+TensorFlow/Keras/NumPy versions: an unchanged rebuild never retrains, a change to what decides
+a model retrains that model, and an edit elsewhere (a figure, a quoted fact) retrains nothing.
 """
 
 from __future__ import annotations
@@ -21,15 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from cnnbook import models
+from cnnbook import checks, nets
 from cnnbook.data import ImageSet, load_mnist
-from cnnbook.fingerprint import modules_digest
+from cnnbook.fingerprint import code_digest
 from cnnbook.runtime import keras, tf
 
 CACHE_DIR_ENV = "CNNBOOK_CACHE_DIR"
-#: The modules whose source decides every trained result; editing any of them retrains all.
-#: The module that defines a model's builder joins them in that model's key.
-TRAINING_MODULES = ("data", "models", "training")
 
 
 def _sgd_momentum(learning_rate: float) -> keras.optimizers.Optimizer:
@@ -60,19 +59,15 @@ class Recipe:
     train_size: int | None = None
 
     def __post_init__(self) -> None:
-        models.builder_module(self.model)  # raises a clear error for an unknown model
+        nets.check_key(self.model)  # reads the registry from source: nothing is imported
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of {sorted(OPTIMIZERS)}")
-        for name in ("epochs", "batch_size"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be positive, got {self.learning_rate!r}")
-        if not isinstance(self.validation_size, int) or self.validation_size < 0:
-            raise ValueError(f"validation_size must be an integer >= 0, got {self.validation_size!r}")
-        if self.train_size is not None and (not isinstance(self.train_size, int) or self.train_size < 1):
-            raise ValueError(f"train_size must be a positive integer or None, got {self.train_size!r}")
+        checks.whole_number("epochs", self.epochs)
+        checks.whole_number("batch_size", self.batch_size)
+        checks.positive_number("learning_rate", self.learning_rate)
+        checks.whole_number("validation_size", self.validation_size, 0)
+        if self.train_size is not None:
+            checks.whole_number("train_size", self.train_size)
         if self.validation_size and self.watch_test:
             raise ValueError("choose one per-epoch score: validation_size or watch_test, not both")
         if self.train_size is not None and self.train_size <= self.validation_size:
@@ -103,12 +98,18 @@ class Result:
         return rows
 
 
+def model_code_digest(model: str) -> str:
+    """Digest of the code that decides a trained ``model``: its builder and the training steps,
+    with everything of cnnbook they use (see :func:`cnnbook.fingerprint.code_digest`)."""
+    return code_digest(nets.builder(model), _fit, _evaluate)
+
+
 def cache_key(recipe: Recipe, data: ImageSet) -> str:
     """sha256 of everything that can change a result of ``recipe`` on ``data``."""
     facts = {
         "recipe": dataclasses.asdict(recipe),
         "data": data.digest,
-        "source": modules_digest(*sorted({*TRAINING_MODULES, models.builder_module(recipe.model)})),
+        "code": model_code_digest(recipe.model),
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
         "numpy": np.__version__,
@@ -154,10 +155,10 @@ class _EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._start)
 
 
-def _compiled(recipe: Recipe, weights: Path | None = None) -> keras.Model:
-    """The recipe's model, compiled; weights are loaded before compiling, so the saved
-    optimizer state (useless for scoring) is not matched against a fresh optimizer."""
-    model = models.build(recipe.model)
+def _compiled(recipe: Recipe, builder, weights: Path | None = None) -> keras.Model:
+    """The recipe's model from its ``builder``, compiled; weights are loaded before compiling, so
+    the saved optimizer state (useless for scoring) is not matched against a fresh optimizer."""
+    model = builder()
     if weights is not None:
         model.load_weights(weights)
     model.compile(
@@ -168,9 +169,9 @@ def _compiled(recipe: Recipe, weights: Path | None = None) -> keras.Model:
     return model
 
 
-def _fit(recipe: Recipe, data: ImageSet) -> tuple[keras.Model, dict, list[float]]:
+def _fit(recipe: Recipe, data: ImageSet, builder) -> tuple[keras.Model, dict, list[float]]:
     make_deterministic(recipe.seed)
-    model = _compiled(recipe)
+    model = _compiled(recipe, builder)
     x, y = _images(model, data.x_train), data.y_train
     if recipe.train_size is not None:
         x, y = x[: recipe.train_size], y[: recipe.train_size]
@@ -208,7 +209,7 @@ def _load(entry: Path, recipe: Recipe, key: str) -> Result | None:
         stored = json.loads((entry / RESULT_FILE).read_text())
         if stored["key"] != key:
             return None
-        model = _compiled(recipe, weights=entry / WEIGHTS_FILE)
+        model = _compiled(recipe, nets.builder(recipe.model), weights=entry / WEIGHTS_FILE)
     except (OSError, ValueError, KeyError):
         return None
     return Result(
@@ -253,7 +254,7 @@ def train(recipe: Recipe, data: ImageSet | None = None, *, use_cache: bool = Tru
     entry = cache_dir() / f"{recipe.model}-{key[:20]}"
     if use_cache and (cached := _load(entry, recipe, key)) is not None:
         return cached
-    model, history, seconds = _fit(recipe, data)
+    model, history, seconds = _fit(recipe, data, nets.builder(recipe.model))
     test_loss, test_accuracy = _evaluate(model, data, recipe.batch_size)
     result = Result(recipe, history, test_loss, test_accuracy, seconds, key, model)
     if use_cache:

@@ -13,6 +13,11 @@ What each row means:
 - cold build: ``_build`` deleted, so every page executes and every model trains (the training
   cache lives in ``_build/cnnbook-cache``: the builds here ignore ``CNNBOOK_CACHE_DIR``);
 - warm rebuild: nothing changed; rebuild after a prose-only edit: a sentence appended to a page;
+- rebuild after a figure-only edit (``--edits``): a colour in ``cnnbook/figures/diagrams.py``
+  changed; the row counts the pages executed again and the models trained (both should be
+  few: the pages that draw those diagrams, and no model);
+- rebuild after a builder edit (``--edits``, once): LeNet-5's builder changed; it should train
+  LeNet-5 alone and execute again only the pages that use it;
 - training s/epoch: median seconds per epoch of the book's MLP and CNN runs, read from the
   training cache the build filled (``--epochs``);
 - lecture code vs ours (``--lecture N``): the lecture's training code
@@ -54,13 +59,41 @@ def build_env() -> dict[str, str]:
     return env
 
 
-def run_build() -> float:
+def run_build(output: list | None = None) -> float:
     start = time.perf_counter()
     done = subprocess.run(BUILD, cwd=REPO, capture_output=True, text=True, env=build_env())
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"build failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
+    if output is not None:
+        output.append(done.stdout + done.stderr)
     return seconds
+
+
+def trained_models() -> set[str]:
+    folder = REPO / "_build" / "cnnbook-cache"
+    return {p.name for p in folder.iterdir() if not p.name.startswith(".")} if folder.is_dir() else set()
+
+
+def edit_build(path: Path, old: str, new: str) -> tuple[float, int, int]:
+    """Rebuild after replacing ``old`` by ``new`` in ``path`` (restored afterwards): seconds,
+    pages executed again, models trained."""
+    original = path.read_text()
+    if old not in original:
+        sys.exit(f"{old!r} is not in {path}: update the benchmark")
+    before, output = trained_models(), []
+    try:
+        path.write_text(original.replace(old, new, 1))
+        seconds = run_build(output)
+    finally:
+        path.write_text(original)
+    executed = sum("Executing notebook" in line for line in output[0].splitlines())
+    return seconds, executed, len(trained_models() - before)
+
+
+FIGURE_EDIT = (REPO / "code" / "cnnbook" / "figures" / "diagrams.py", '_ZERO = "#d9d9d9"', '_ZERO = "#dadada"')
+BUILDER_EDIT = (REPO / "code" / "cnnbook" / "nets" / "classic.py", 'layers.Flatten(name="flatten"),\n            layers.Dense(84',
+                'layers.Flatten(name="flatten"),  # edited\n            layers.Dense(84')
 
 
 def headline_numbers() -> dict:
@@ -97,11 +130,11 @@ def python_json(code: str, *args: str, env: dict | None = None) -> dict:
 
 CACHED_EPOCHS = """
 import json, pathlib
-from cnnbook import experiments, training
+from cnnbook import runs, training
 from cnnbook.data import load_mnist
 data, out = load_mnist(), {}
 for name in ("mlp", "cnn"):
-    recipe = experiments.HEADLINE[name]
+    recipe = runs.HEADLINE[name]
     key = training.cache_key(recipe, data)
     entry = training.cache_dir() / f"{recipe.model}-{key[:20]}" / training.RESULT_FILE
     out[name] = json.loads(entry.read_text())["seconds_per_epoch"] if entry.is_file() else None
@@ -110,10 +143,10 @@ print(json.dumps(out))
 
 OURS = """
 import dataclasses, json, resource, sys
-from cnnbook import experiments
+from cnnbook import runs
 from cnnbook.training import train
 name, epochs, size = sys.argv[1], int(sys.argv[2]), (int(sys.argv[3]) or None)
-recipe = dataclasses.replace(experiments.HEADLINE[name], epochs=epochs, train_size=size)
+recipe = dataclasses.replace(runs.HEADLINE[name], epochs=epochs, train_size=size)
 result = train(recipe, use_cache=False)
 print(json.dumps({"seconds_per_epoch": result.seconds_per_epoch, "test_accuracy": result.test_accuracy,
                   "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}))
@@ -124,10 +157,10 @@ def training_seconds() -> dict[str, float]:
     """Every declared run, trained without the cache, in one process: the floor for a cold build."""
     code = (
         "import json, time\n"
-        "from cnnbook import experiments\n"
+        "from cnnbook import runs\n"
         "from cnnbook.training import train\n"
         "out = {}\n"
-        "for r in experiments.ALL:\n"
+        "for r in runs.LECTURE_RUNS:\n"
         "    t = time.perf_counter(); train(r, use_cache=False)\n"
         "    out[f'{r.model} (validation {r.validation_size})'] = time.perf_counter() - t\n"
         "print(json.dumps(out))\n"
@@ -182,6 +215,8 @@ def main() -> None:
                         help="train MLP and CNN for N epochs with the lecture's code and with ours")
     parser.add_argument("--train-size", type=int, default=None,
                         help="train the --lecture comparison on the first N training images only")
+    parser.add_argument("--edits", action="store_true",
+                        help="rebuilds after a figure-only edit (--repeat times) and a builder edit (once)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke test: 1 warm and 1 prose-only build, 2 epochs on 3,000 images")
     args = parser.parse_args()
@@ -199,6 +234,17 @@ def main() -> None:
         run_build()
     table.add("warm rebuild, nothing changed", [run_build() for _ in range(args.repeat)])
     table.add("rebuild after a prose-only edit", [prose_edit_build() for _ in range(args.repeat)])
+    if args.edits:
+        figure = [edit_build(*FIGURE_EDIT) for _ in range(args.repeat)]
+        table.add("rebuild after a figure-only edit", [s for s, _, _ in figure])
+        table.add("  pages executed again", [float(p) for _, p, _ in figure], "pages")
+        table.add("  models trained", [float(m) for _, _, m in figure], "models")
+        run_build()  # back to the unedited pages
+        seconds, pages, models = edit_build(*BUILDER_EDIT)
+        table.add("rebuild after an edit to LeNet-5's builder", [seconds])
+        table.add("  pages executed again", [float(pages)], "pages")
+        table.add("  models trained", [float(models)], "models")
+        run_build()
     build_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
     table.add("peak memory of any build process", [build_peak], "GiB")
 

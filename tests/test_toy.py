@@ -1,4 +1,4 @@
-"""cnnbook.toy_detection: deterministic canvases whose boxes are tight around the ink of the right digits."""
+"""cnnbook.detection.toy: deterministic canvases whose boxes are tight around the ink of the right digits."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 from cnnbook import detection
 from cnnbook.data import load_mnist
-from cnnbook.toy_detection import CANVAS, GAP, MAX_DIGITS, SIDES, _draw, ink_box, make_toy_set
+from cnnbook.detection.toy import CANVAS, GAP, MAX_DIGITS, SIDES, _draw, ink_box, make_toy_set
 
 
 @pytest.fixture(scope="module")

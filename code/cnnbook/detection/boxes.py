@@ -1,5 +1,5 @@
-"""Box geometry for object detection (물체 검출), in NumPy: IoU, NMS, box regression, RoI pooling,
-anchors and average precision.
+"""Box geometry for object detection (물체 검출), in NumPy: IoU, NMS, box regression, warping
+and anchors.
 
 One convention throughout, TensorFlow's: a box is a row ``[y1, x1, y2, x2]`` of floats (top,
 left, bottom, right) and many boxes are an array of shape (N, 4). Coordinates are continuous
@@ -16,15 +16,11 @@ import numbers
 
 import numpy as np
 
+from cnnbook import checks
+
 #: A box regression may grow or shrink a box at most this many times per side (log scale), so a
 #: wild prediction cannot overflow to an infinite box.
 MAX_LOG_SCALE = float(np.log(64.0))
-_POOL_CHUNK = 512  # boxes pooled per gather
-
-#: PASCAL VOC (Everingham et al., 2010): 20 object classes; a detection is correct when its IoU
-#: with a ground-truth box of its class exceeds 50% (we count exactly 50% as correct too).
-VOC_CLASSES = 20
-VOC_IOU = 0.5
 
 
 # ---- validation ------------------------------------------------------------------------------
@@ -65,19 +61,8 @@ def _positive_boxes(boxes, name: str) -> np.ndarray:
     return array
 
 
-def _count(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _fraction(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
-        raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
-    return float(value)
-
-
-def _scores(scores, count: int, name: str = "scores") -> np.ndarray:
+def as_scores(scores, count: int, name: str = "scores") -> np.ndarray:
+    """``scores`` as finite float64 numbers, one per box, or a clear ValueError."""
     array = np.asarray(scores, dtype=np.float64)
     if array.shape != (count,):
         raise ValueError(f"{name} must have shape ({count},), one per box; got shape {array.shape}")
@@ -120,13 +105,13 @@ def non_max_suppression(boxes, scores, iou_threshold: float = 0.5, score_thresho
     ties in score go to the lower index: the rules of ``tf.image.non_max_suppression``.
     """
     b = as_boxes(boxes)
-    s = _scores(scores, len(b))
-    threshold = _fraction("iou_threshold", iou_threshold)
+    s = as_scores(scores, len(b))
+    threshold = checks.fraction("iou_threshold", iou_threshold)
     if not isinstance(score_threshold, numbers.Real) or isinstance(score_threshold, bool):
         raise ValueError(f"score_threshold must be a number, got {score_threshold!r}")
     if np.isnan(score_threshold):
         raise ValueError("score_threshold must be a number, got NaN")
-    limit = len(b) if max_outputs is None else _count("max_outputs", max_outputs, minimum=0)
+    limit = len(b) if max_outputs is None else checks.whole_number("max_outputs", max_outputs, minimum=0)
     order = np.argsort(-s, kind="stable")
     order = order[s[order] > score_threshold]
     alive = np.ones(len(order), dtype=bool)
@@ -145,7 +130,7 @@ def per_class_nms(boxes, scores, classes, iou_threshold: float = 0.5, score_thre
                   max_outputs: int | None = None) -> np.ndarray:
     """NMS within each class separately (a 3 never suppresses a 7), then all kept, best first."""
     b = as_boxes(boxes)
-    s = _scores(scores, len(b))
+    s = as_scores(scores, len(b))
     c = np.asarray(classes)
     if c.shape != (len(b),) or not np.issubdtype(c.dtype, np.integer):
         raise ValueError(f"classes must be integers of shape ({len(b)},); got {c.dtype} {c.shape}")
@@ -153,7 +138,7 @@ def per_class_nms(boxes, scores, classes, iou_threshold: float = 0.5, score_thre
             for k in np.unique(c)]
     kept = np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
     kept = kept[np.lexsort((kept, -s[kept]))]  # best score first, ties by index
-    return kept if max_outputs is None else kept[: _count("max_outputs", max_outputs, minimum=0)]
+    return kept if max_outputs is None else kept[: checks.whole_number("max_outputs", max_outputs, minimum=0)]
 
 
 # ---- bounding-box regression -----------------------------------------------------------------
@@ -205,7 +190,7 @@ def clip_boxes(boxes, height: float, width: float) -> np.ndarray:
     return np.clip(b, 0, [height, width, height, width])
 
 
-# ---- warping and RoI pooling -----------------------------------------------------------------
+# ---- warping -----------------------------------------------------------------------------
 
 
 def crop_and_resize(image, boxes, size: int) -> np.ndarray:
@@ -220,7 +205,7 @@ def crop_and_resize(image, boxes, size: int) -> np.ndarray:
     if img.ndim not in (2, 3) or min(img.shape[:2]) < 1:
         raise ValueError(f"image must be H x W or H x W x C; got shape {img.shape}")
     b = as_boxes(boxes)
-    size = _count("size", size)
+    size = checks.whole_number("size", size)
     height, width = img.shape[:2]
     steps = (np.arange(size) + 0.5) / size
     ys = b[:, 0, None] + steps * (b[:, 2] - b[:, 0])[:, None] - 0.5
@@ -240,99 +225,6 @@ def crop_and_resize(image, boxes, size: int) -> np.ndarray:
     return (top * (1 - wy) + bottom * wy).astype(np.float32 if img.dtype != np.float64 else np.float64)
 
 
-def _one_box(box) -> np.ndarray:
-    array = np.asarray(box, dtype=np.float64)
-    if array.shape != (4,):
-        raise ValueError(f"box must be one [y1, x1, y2, x2] row of 4 numbers; got shape {array.shape}")
-    return array
-
-
-def _stride(stride) -> float:
-    if isinstance(stride, bool) or not isinstance(stride, numbers.Real) or not stride > 0:
-        raise ValueError(f"stride must be a positive number, got {stride!r}")
-    return float(stride)
-
-
-def _bin_ranges(starts: np.ndarray, ends: np.ndarray, cells: int, k: int, stride: float) -> np.ndarray:
-    """(N, K, 2) integer [start, end) of each box's K bins along one axis of ``cells`` cells."""
-    first = np.clip(np.floor(starts / stride).astype(np.int64), 0, cells - 1)
-    last = np.clip(np.ceil(ends / stride).astype(np.int64), first + 1, cells)
-    n, i = (last - first)[:, None], np.arange(k)[None, :]
-    return np.stack([first[:, None] + (i * n) // k, first[:, None] - ((-(i + 1) * n) // k)], axis=-1)
-
-
-def roi_bins(box, feature_shape: tuple[int, int], output_size: int, stride: float = 1.0):
-    """Where RoI pooling's bins fall on the feature map, as integer [start, end) rows and columns.
-
-    The box is divided by ``stride`` (image pixels per feature cell) and widened to whole cells
-    (floor of the start, ceiling of the end), cut to the map, and kept at least one cell wide.
-    Its n cells are split into ``output_size`` bins: bin i spans floor(i n / K) to
-    ceil((i + 1) n / K), so every bin holds at least one cell (bins may share a cell when n is
-    not a multiple of K, or when n < K).
-    Returns two (K, 2) integer arrays: row ranges and column ranges.
-    """
-    b = as_boxes(np.reshape(_one_box(box), (1, 4)), "box")
-    height, width = (_count("feature height", feature_shape[0]), _count("feature width", feature_shape[1]))
-    k, stride = _count("output_size", output_size), _stride(stride)
-    rows = _bin_ranges(b[:, 0], b[:, 2], height, k, stride)[0]
-    return rows, _bin_ranges(b[:, 1], b[:, 3], width, k, stride)[0]
-
-
-def block_maxima(features) -> np.ndarray:
-    """The maximum of every block of 2^a x 2^b cells of an H x W x C map, for every a and b.
-
-    ``table[a, b, y, x]`` is the maximum over rows y .. y + 2^a - 1 and columns
-    x .. x + 2^b - 1 (entries whose block would leave the map are unused). Any rectangle of
-    cells is covered by four such blocks, so its maximum costs four look-ups however large it
-    is; the table is computed once per feature map, shared by all boxes.
-    """
-    fmap = np.asarray(features)
-    height, width = fmap.shape[:2]
-    levels_y, levels_x = height.bit_length(), width.bit_length()
-    table = np.empty((levels_y, levels_x, *fmap.shape), dtype=fmap.dtype)
-    table[0, 0] = fmap
-    for a in range(1, levels_y):  # a block of 2^a rows is two blocks of 2^(a-1) rows
-        half = 1 << (a - 1)
-        table[a, 0, : height - half] = np.maximum(table[a - 1, 0, : height - half], table[a - 1, 0, half:])
-    for b in range(1, levels_x):
-        half = 1 << (b - 1)
-        left, right = table[:, b - 1, :, : width - half], table[:, b - 1, :, half:]
-        table[:, b, :, : width - half] = np.maximum(left, right)
-    return table
-
-
-def roi_max_pool(features, boxes, output_size: int = 7, stride: float = 1.0) -> np.ndarray:
-    """Fast R-CNN's RoI max pooling: each box's part of an H x W x C map -> K x K x C, max per bin.
-
-    Boxes are in image pixels; ``stride`` is how many image pixels one feature cell spans (the
-    product of the strides before the map). Bins follow :func:`roi_bins`. A bin of n x m cells
-    is covered by four blocks of 2^a x 2^b cells (2^a <= n < 2^(a+1), likewise b), one from each
-    corner; their maxima come from :func:`block_maxima` and the largest is the bin's maximum
-    (where blocks overlap, a cell counted twice cannot change a maximum). Returns (N, K, K, C).
-    """
-    fmap = np.asarray(features)
-    if fmap.ndim != 3 or min(fmap.shape) < 1:
-        raise ValueError(f"features must be an H x W x C map; got shape {fmap.shape}")
-    b = as_boxes(boxes)
-    k, stride = _count("output_size", output_size), _stride(stride)
-    rows = _bin_ranges(b[:, 0], b[:, 2], fmap.shape[0], k, stride)   # (N, K, 2) [start, end)
-    cols = _bin_ranges(b[:, 1], b[:, 3], fmap.shape[1], k, stride)
-    table = block_maxima(fmap)
-
-    def corners(ranges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        level = np.log2(ranges[..., 1] - ranges[..., 0]).astype(np.intp)   # exact for whole numbers
-        return level, np.stack([ranges[..., 0], ranges[..., 1] - (1 << level)], axis=-1)
-
-    (level_y, y), (level_x, x) = corners(rows), corners(cols)
-    out = np.empty((len(b), k, k, fmap.shape[2]), dtype=fmap.dtype)
-    for start in range(0, len(b), _POOL_CHUNK):  # bounded memory for thousands of boxes
-        n = slice(start, start + _POOL_CHUNK)
-        blocks = table[level_y[n, :, None, None, None], level_x[n, None, :, None, None],
-                       y[n, :, None, :, None], x[n, None, :, None, :]]            # (n, K, K, 2, 2, C)
-        out[n] = blocks.max(axis=(3, 4))
-    return out
-
-
 # ---- anchors (Faster R-CNN) ------------------------------------------------------------------
 
 
@@ -343,8 +235,9 @@ def anchors(feature_shape: tuple[int, int], stride: float, scales, ratios) -> np
     An anchor of scale s and ratio r (height / width) has area s^2: height s * sqrt(r), width
     s / sqrt(r). Rows are ordered by cell (row-major), then scale, then ratio: (H * W * k, 4).
     """
-    height, width = _count("feature height", feature_shape[0]), _count("feature width", feature_shape[1])
-    stride = _stride(stride)
+    height = checks.whole_number("feature height", feature_shape[0])
+    width = checks.whole_number("feature width", feature_shape[1])
+    stride = checks.positive_number("stride", stride)
     s, r = np.asarray(scales, dtype=np.float64).ravel(), np.asarray(ratios, dtype=np.float64).ravel()
     for name, values in (("scales", s), ("ratios", r)):
         if values.size == 0 or not (np.isfinite(values) & (values > 0)).all():
@@ -366,7 +259,7 @@ def label_anchors(anchor_boxes, ground_truth, positive: float = 0.7, negative: f
     """
     a = as_boxes(anchor_boxes, "anchor_boxes")
     g = as_boxes(ground_truth, "ground_truth")
-    negative, positive = _fraction("negative", negative), _fraction("positive", positive)
+    negative, positive = checks.fraction("negative", negative), checks.fraction("positive", positive)
     if negative > positive:
         raise ValueError(f"negative ({negative}) must not exceed positive ({positive})")
     labels = np.full(len(a), -1, dtype=np.int64)
@@ -380,101 +273,3 @@ def label_anchors(anchor_boxes, ground_truth, positive: float = 0.7, negative: f
     labels[((overlaps == most) & (most > 0)).any(axis=1)] = 1
     labels[best > positive] = 1
     return labels
-
-
-# ---- evaluation: average precision -----------------------------------------------------------
-
-
-def precision_recall(scores, correct, positives: int) -> tuple[np.ndarray, np.ndarray]:
-    """Precision and recall after each detection, ranked by score (ties keep the order given).
-
-    ``correct`` says which detections found an object; ``positives`` is the number of objects.
-    """
-    s = np.asarray(scores, dtype=np.float64).ravel()
-    hit = np.asarray(correct).ravel()
-    if hit.shape != s.shape or (hit.size and hit.dtype != bool):
-        raise ValueError(f"correct must be booleans, one per score; got {hit.dtype} {hit.shape}")
-    if not np.isfinite(s).all():
-        raise ValueError("scores must be finite")
-    positives = _count("positives", positives)
-    if hit.sum() > positives:
-        raise ValueError(f"{int(hit.sum())} correct detections but only {positives} objects")
-    true = np.cumsum(hit[np.argsort(-s, kind="stable")])
-    return true / np.arange(1, len(s) + 1), true / positives
-
-
-def average_precision(scores, correct, positives: int, method: str = "area") -> float:
-    """Average precision (AP) of one class from its detections' scores and correctness.
-
-    Trace precision and recall down the ranking (:func:`precision_recall`), make precision
-    non-increasing in recall (each point takes the best precision at any higher recall), then
-    average it: ``"area"`` is the area under that curve (PASCAL VOC from 2010 on), ``"11point"``
-    the mean at recall 0, 0.1, ..., 1 (the definition in the VOC paper).
-    """
-    if method not in ("area", "11point"):
-        raise ValueError(f"method must be 'area' or '11point', got {method!r}")
-    precision, recall = precision_recall(scores, correct, positives)
-    if method == "11point":  # i / 10, not linspace: a recall of 3/10 must reach the point 0.3
-        return float(np.mean([precision[recall >= t].max(initial=0.0) for t in np.arange(11) / 10]))
-    envelope = np.maximum.accumulate(precision[::-1])[::-1]
-    return float(np.sum(np.diff(recall, prepend=0.0) * envelope))
-
-
-def match_detections(boxes, scores, ground_truth, iou_threshold: float = 0.5) -> np.ndarray:
-    """Which detections of one class in one image are correct (PASCAL VOC's rule).
-
-    In order of score, each detection takes the ground-truth box it overlaps most; it is
-    correct if that IoU is at least ``iou_threshold`` and the box was not taken by a better
-    detection (a second detection of one object counts as a false positive).
-    """
-    b, g = as_boxes(boxes), as_boxes(ground_truth, "ground_truth")
-    s = _scores(scores, len(b))
-    threshold = _fraction("iou_threshold", iou_threshold)
-    correct = np.zeros(len(b), dtype=bool)
-    if len(g) == 0 or len(b) == 0:
-        return correct
-    overlaps = iou(b, g)
-    taken = np.zeros(len(g), dtype=bool)
-    for index in np.argsort(-s, kind="stable"):
-        best = int(np.argmax(overlaps[index]))
-        if overlaps[index, best] >= threshold and not taken[best]:
-            taken[best] = correct[index] = True
-    return correct
-
-
-def mean_average_precision(detections, ground_truths, num_classes: int, iou_threshold: float = 0.5,
-                           method: str = "area") -> tuple[float, np.ndarray]:
-    """mAP over classes, and each class's AP (NaN for a class with no ground-truth object).
-
-    ``detections``: per image, (boxes, scores, classes); ``ground_truths``: per image,
-    (boxes, classes). A class's detections from all images are ranked together.
-    """
-    if len(detections) != len(ground_truths):
-        raise ValueError(f"{len(detections)} images of detections but {len(ground_truths)} of ground truth")
-    num_classes = _count("num_classes", num_classes)
-    scores: list[list[np.ndarray]] = [[] for _ in range(num_classes)]
-    hits: list[list[np.ndarray]] = [[] for _ in range(num_classes)]
-    objects = np.zeros(num_classes, dtype=np.int64)
-    for (d_boxes, d_scores, d_classes), (g_boxes, g_classes) in zip(detections, ground_truths):
-        d_boxes, g_boxes = as_boxes(d_boxes), as_boxes(g_boxes, "ground_truth")
-        d_classes, g_classes = np.asarray(d_classes), np.asarray(g_classes)
-        d_scores = _scores(d_scores, len(d_boxes))
-        for name, c, n in (("detection", d_classes, len(d_boxes)), ("ground-truth", g_classes, len(g_boxes))):
-            if c.shape != (n,) or (n and not (np.issubdtype(c.dtype, np.integer) and 0 <= c.min()
-                                              and c.max() < num_classes)):
-                raise ValueError(f"{name} classes must be {n} integers in [0, {num_classes})")
-        objects += np.bincount(g_classes, minlength=num_classes)[:num_classes] if len(g_classes) else 0
-        for k in np.unique(d_classes):
-            mine = d_classes == k
-            scores[k].append(d_scores[mine])
-            truth = g_boxes[g_classes == k]
-            hits[k].append(match_detections(d_boxes[mine], d_scores[mine], truth, iou_threshold))
-    ap = np.full(num_classes, np.nan)
-    for k in range(num_classes):
-        if objects[k]:
-            s = np.concatenate(scores[k]) if scores[k] else np.zeros(0)
-            h = np.concatenate(hits[k]) if hits[k] else np.zeros(0, dtype=bool)
-            ap[k] = average_precision(s, h, int(objects[k]), method)
-    if np.isnan(ap).all():
-        raise ValueError("no ground-truth objects: mAP is undefined")
-    return float(np.nanmean(ap)), ap

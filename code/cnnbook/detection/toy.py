@@ -4,7 +4,7 @@ Real detection sets (PASCAL VOC, COCO) are large downloads; this one is made fro
 second. Each canvas holds 1 to ``max_digits`` digits, each resized (bilinear) to a random side
 and placed so that no two digits' ink boxes touch. The ground-truth box of a digit is the
 tight box around its ink (every pixel above 0) in [y1, x1, y2, x2] pixel coordinates, as in
-:mod:`cnnbook.detection`. Training canvases use MNIST training digits only, test canvases
+:mod:`cnnbook.detection.boxes`. Training canvases use MNIST training digits only, test canvases
 MNIST test digits only; a seed fixes everything.
 """
 
@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cnnbook import checks
 from cnnbook.data import ImageSet, load_mnist
-from cnnbook.detection import crop_and_resize
+from cnnbook.detection.boxes import crop_and_resize
 
 CANVAS = 64
 MAX_DIGITS = 3
@@ -80,9 +81,8 @@ def make_toy_set(split: str, count: int, seed: int, *, canvas: int = CANVAS, max
     """``count`` canvases from the MNIST ``split`` ("train" or "test"), fixed by ``seed``."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-    for name, value, low in (("count", count, 1), ("max_digits", max_digits, 1), ("canvas", canvas, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    for name, value in (("count", count), ("max_digits", max_digits), ("canvas", canvas)):
+        checks.whole_number(name, value)
     low, high = sides
     if not (isinstance(low, int) and isinstance(high, int) and 8 <= low <= high <= canvas):
         raise ValueError(f"sides must be integers with 8 <= low <= high <= canvas ({canvas}), got {sides!r}")

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.patches import Polygon, Rectangle
 
 from cnnbook import geometry
+from cnnbook.figures import theme
 
 _FILTER = "C0"
 _STEP = "C1"
@@ -64,18 +65,19 @@ def stride_positions(n: int = 7, f: int = 3, strides=(1, 2, 3)):
             ax.annotate("", xy=(starts[1], -0.35), xytext=(0, -0.35),
                         arrowprops={"arrowstyle": "->", "color": _STEP, "linewidth": 1.5})
             ax.text(starts[1] / 2, -0.5, f"stride {stride}", ha="center", va="bottom", color=_STEP,
-                    fontsize=9)
+                    fontsize=theme.NORMAL)
         if size is None:
             beyond = starts[-1] + stride
             ax.add_patch(Rectangle((beyond, 0.12), f, f - 0.24, fill=False, edgecolor=_MISS,
                                    linewidth=2, linestyle="--", hatch="//"))
             value = geometry.two_decimals(n - f + stride, stride)
             title = f"stride {stride}: does not fit\n({n} - {f})/{stride} + 1 = {value}"
-            ax.set_title(title, fontsize=10, color=_MISS)
+            ax.set_title(title, fontsize=theme.TITLE, color=_MISS)
         else:
-            ax.set_title(f"stride {stride}: output {size}\n({n} - {f})/{stride} + 1 = {size}", fontsize=10)
+            ax.set_title(f"stride {stride}: output {size}\n({n} - {f})/{stride} + 1 = {size}",
+                         fontsize=theme.TITLE)
         _square_axes(ax, -1.2, high, bottom=n + 0.2)
-    fig.suptitle(f"{n} x {n} input, {f} x {f} filter", fontsize=11)
+    fig.suptitle(f"{n} x {n} input, {f} x {f} filter", fontsize=theme.LARGE)
     fig.tight_layout(rect=(0, 0, 1, 0.94))
     return fig
 
@@ -94,7 +96,7 @@ def padding_grid(n: int = 7, padding: int = 1, f: int = 3):
     _grid(left, n, offset=padding)
     left.add_patch(Rectangle((padding, padding), f, f, facecolor=_FILTER, alpha=0.25, edgecolor=_FILTER,
                              linewidth=2))
-    left.set_title(f"{n} x {n} input, no padding\nstride 1: output {bare} x {bare}", fontsize=10)
+    left.set_title(f"{n} x {n} input, no padding\nstride 1: output {bare} x {bare}", fontsize=theme.TITLE)
     _square_axes(left, -0.2, total + 0.2)
 
     def shade(row, col):
@@ -105,9 +107,11 @@ def padding_grid(n: int = 7, padding: int = 1, f: int = 3):
     for row in range(total):
         for col in range(total):
             if shade(row, col) == _ZERO:
-                right.text(col + 0.5, row + 0.5, "0", ha="center", va="center", fontsize=8, color="0.3")
+                right.text(col + 0.5, row + 0.5, "0", ha="center", va="center", fontsize=theme.SMALL,
+                           color="0.3")
     right.add_patch(Rectangle((0, 0), f, f, facecolor=_FILTER, alpha=0.25, edgecolor=_FILTER, linewidth=2))
-    right.set_title(f"padding {padding}: {total} x {total}\nstride 1: output {size} x {size}", fontsize=10)
+    right.set_title(f"padding {padding}: {total} x {total}\nstride 1: output {size} x {size}",
+                    fontsize=theme.TITLE)
     _square_axes(right, -0.2, total + 0.2)
     fig.tight_layout()
     return fig
@@ -124,7 +128,7 @@ def _box(ax, x: float, y: float, width: float, height: float, depth: float, colo
                           (x + width, y + height)], **face))
     ax.add_patch(Rectangle((x, y), width, height, **face))
     if label:
-        ax.text(x + width / 2, y - 1.5, label, ha="center", va="top", fontsize=9)
+        ax.text(x + width / 2, y - 1.5, label, ha="center", va="top", fontsize=theme.NORMAL)
 
 
 def filter_maps(n: int = 32, depth: int = 3, f: int = 5, filters: int = 4, padding: int = 0):
@@ -143,14 +147,14 @@ def filter_maps(n: int = 32, depth: int = 3, f: int = 5, filters: int = 4, paddi
         ax.annotate("", xy=(column + 20, y + f / 2), xytext=(column + f + depth * 1.4, y + f / 2),
                     arrowprops={"arrowstyle": "->", "color": colour})
     ax.text(column + f / 2, n + 6, f"{filters} filters\n{f} x {f} x {depth}", ha="center", va="bottom",
-            fontsize=9)
+            fontsize=theme.NORMAL)
 
     maps_x = column + 22
     step = 2.2
     for i, colour in enumerate(colours):
         _box(ax, maps_x + i * step, i * step * 0.75, out, out, 0.6, colour, alpha=0.9)
     ax.text(maps_x + out / 2, -1.5, f"{filters} activation maps of {out} x {out},\n"
-            f"one per filter: {out} x {out} x {filters}", ha="center", va="top", fontsize=9)
+            f"one per filter: {out} x {out} x {filters}", ha="center", va="top", fontsize=theme.NORMAL)
     ax.set_xlim(-2, maps_x + out + filters * step + 4)
     ax.set_ylim(-9, n + 14)
     ax.set_aspect("equal")
@@ -168,13 +172,13 @@ def lecture_filters(n: int = 32, depth: int = 3, f: int = 5, filters: int = 6, p
     high = max(geometry.padded_size(n, p) for p in paddings) * scale + 10
     _box(axes[0], 0, 0, n * scale, n * scale, depth * 2, "0.85", label=f"input {n} x {n} x {depth}")
     axes[0].text(n * scale / 2, n * scale + 6, f"{filters} filters {f} x {f} x {depth}, stride 1",
-                 ha="center", va="bottom", fontsize=9)
+                 ha="center", va="bottom", fontsize=theme.NORMAL)
     for ax, padding, colour in zip(axes[1:], paddings, ("C0", "C2", "C4", "C5")):
         out = geometry.output_size(n, f, 1, padding)
         _box(ax, 0, 0, out * scale, out * scale, filters * 1.2, colour, alpha=0.7,
              label=f"padding {padding}: {out} x {out} x {filters}")
         ax.text(out * scale / 2, out * scale + filters * 0.6 + 4,
-                f"({n} - {f} + 2*{padding})/1 + 1 = {out}", ha="center", va="bottom", fontsize=9)
+                f"({n} - {f} + 2*{padding})/1 + 1 = {out}", ha="center", va="bottom", fontsize=theme.NORMAL)
     for ax in axes:
         ax.set_xlim(-2, high)
         ax.set_ylim(-8, high)
@@ -217,9 +221,10 @@ def max_pooling(values: np.ndarray, pool: int = 2, stride: int | None = None):
                 winners.add((top + row, start + col))
     for row in range(n):
         for col in range(n):
-            left.text(col + 0.5, row + 0.5, f"{values[row, col]:g}", ha="center", va="center", fontsize=10,
+            left.text(col + 0.5, row + 0.5, f"{values[row, col]:g}", ha="center", va="center",
+                      fontsize=theme.TITLE,
                       fontweight="bold" if (row, col) in winners else "normal")
-    left.set_title(f"input {n} x {n}, pool {pool} x {pool}, stride {stride}", fontsize=10)
+    left.set_title(f"input {n} x {n}, pool {pool} x {pool}, stride {stride}", fontsize=theme.TITLE)
     _square_axes(left, -0.1, n + 0.1)
 
     _grid(right, size)
@@ -228,9 +233,9 @@ def max_pooling(values: np.ndarray, pool: int = 2, stride: int | None = None):
             colour = f"C{(i * size + j) % 10}"
             right.add_patch(Rectangle((j + 0.04, i + 0.04), 0.92, 0.92, facecolor=colour, alpha=0.18,
                                       edgecolor=colour, linewidth=2))
-            right.text(j + 0.5, i + 0.5, f"{pooled[i, j]:g}", ha="center", va="center", fontsize=11,
+            right.text(j + 0.5, i + 0.5, f"{pooled[i, j]:g}", ha="center", va="center", fontsize=theme.LARGE,
                        fontweight="bold")
-    right.set_title(f"max pooling: {size} x {size}", fontsize=10)
+    right.set_title(f"max pooling: {size} x {size}", fontsize=theme.TITLE)
     _square_axes(right, -0.1, size + 0.1)
     fig.tight_layout()
     return fig

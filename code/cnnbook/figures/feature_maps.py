@@ -12,6 +12,8 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 
+from cnnbook.figures import theme
+
 
 def per_map(maps: np.ndarray) -> np.ndarray:
     """(rows, cols, maps) or (1, rows, cols, maps) as (maps, rows, cols): one 2-D map each.
@@ -45,7 +47,7 @@ def map_panels(maps, titles=None, cols: int | None = None, cmap: str = "gray", s
     titles = [f"map {i + 1}" for i in range(count)] if titles is None else list(titles)
     for ax, panel, title in zip(axes.flat, panels, titles):
         ax.imshow(panel, cmap=cmap)
-        ax.set_title(title, fontsize=8)
+        ax.set_title(title, fontsize=theme.SMALL)
     fig.tight_layout()
     return fig
 
@@ -69,7 +71,7 @@ def filter_panels(kernel: np.ndarray, cols: int = 8, size: float = 1.0):
         ax.axis("off")
     for i, (ax, weights) in enumerate(zip(axes.flat, filters)):
         image = ax.imshow(weights, cmap="RdBu_r", vmin=-limit, vmax=limit)
-        ax.set_title(str(i + 1), fontsize=7)
+        ax.set_title(str(i + 1), fontsize=theme.TINY)
     fig.colorbar(image, ax=axes, shrink=0.8, label="weight")
     return fig
 
@@ -81,7 +83,7 @@ def _shape_label(shape: tuple) -> str:
 def _label_bars(ax, heights, labels) -> None:
     """Write each label just above its bar (bars at x = 0, 1, 2, ...)."""
     for i, (height, label) in enumerate(zip(heights, labels)):
-        ax.annotate(label, (i, height), ha="center", va="bottom", fontsize=8,
+        ax.annotate(label, (i, height), ha="center", va="bottom", fontsize=theme.SMALL,
                     xytext=(0, 2), textcoords="offset points")
 
 
@@ -110,7 +112,7 @@ def shape_flow(rows: list[dict], input_shape: tuple):
     bottom.set_ylabel("maps or units")
     _label_bars(bottom, depths, [str(depth) for depth in depths])
     bottom.set_ylim(0.5, max(depths) * 4)
-    bottom.set_xticks(x, [name for name, _ in stages], rotation=60, ha="right", fontsize=8)
+    bottom.set_xticks(x, [name for name, _ in stages], rotation=60, ha="right", fontsize=theme.SMALL)
     for ax in (top, bottom):
         ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()

@@ -1,4 +1,4 @@
-"""cnnbook.region_cnn: proposals, region labels, the networks, box regression and both detectors."""
+"""The R-CNN pipelines: proposals, region labels, the networks, box regression and both detectors."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from cnnbook import detection, experiments, models
-from cnnbook import region_cnn as rc
-from cnnbook.toy_detection import make_toy_set
+from cnnbook import detection, nets, runs
+from cnnbook.detection import detectors, evaluation, pipeline
+from cnnbook.detection import proposals as ink_proposals
+from cnnbook.detection import regions as regs
+from cnnbook.detection.toy import make_toy_set
+from cnnbook.figures import boxes as box_figures
+from cnnbook.nets import rcnn
 
 # ---- proposals -------------------------------------------------------------------------------
 
@@ -24,38 +28,38 @@ def _strokes() -> np.ndarray:
 
 
 def test_ink_pieces_by_hand():
-    sizes, boxes, neighbours = rc.ink_pieces(_strokes(), tile=12, link=1)
+    sizes, boxes, neighbours = ink_proposals.ink_pieces(_strokes(), tile=12, link=1)
     # One tile holds everything: the stroke with its bar is one piece, the blob another.
     assert sorted(sizes.tolist()) == [6, 9]
     assert sorted(map(tuple, boxes.tolist())) == [(1, 2, 7, 6), (9, 4, 11, 7)]
     assert len(neighbours) == 0                      # 3 rows apart: not touching
-    _, _, linked = rc.ink_pieces(_strokes(), tile=12, link=3)
+    _, _, linked = ink_proposals.ink_pieces(_strokes(), tile=12, link=3)
     assert linked.tolist() == [[0, 1]]
 
 
 def test_tiles_cut_the_ink_into_pieces_that_stay_neighbours():
-    sizes, boxes, neighbours = rc.ink_pieces(_strokes(), tile=4, link=1)
+    sizes, boxes, neighbours = ink_proposals.ink_pieces(_strokes(), tile=4, link=1)
     # The stroke crosses the row-4 tile edge and the bar the column-4 edge.
     assert sum(sizes) == 15 and len(sizes) == 4
     inside = [tuple(b) for b in boxes.tolist()]
     assert (1, 2, 4, 4) in inside and (4, 2, 7, 3) in inside and (1, 4, 2, 6) in inside
     assert len(neighbours) == 2                     # both cut pieces touch the corner piece
-    assert rc.ink_pieces(np.zeros((5, 5)), 4, 1)[1].shape == (0, 4)
+    assert ink_proposals.ink_pieces(np.zeros((5, 5)), 4, 1)[1].shape == (0, 4)
 
 
 def test_ink_pieces_refusals():
     with pytest.raises(ValueError, match="2-D"):
-        rc.ink_pieces(np.zeros((2, 2, 1)), 4, 1)
+        ink_proposals.ink_pieces(np.zeros((2, 2, 1)), 4, 1)
     with pytest.raises(ValueError, match="tile"):
-        rc.ink_pieces(np.zeros((4, 4)), 0, 1)
+        ink_proposals.ink_pieces(np.zeros((4, 4)), 0, 1)
     with pytest.raises(ValueError, match="link"):
-        rc.ink_pieces(np.zeros((4, 4)), 4, 1.5)
+        ink_proposals.ink_pieces(np.zeros((4, 4)), 4, 1.5)
 
 
 def test_hierarchical_grouping_merges_neighbours_only():
     boxes = np.array([[0, 0, 2, 2], [0, 3, 2, 5], [0, 6, 2, 8], [10, 10, 12, 12]], dtype=float)
     sizes = np.array([4, 4, 4, 4])
-    out = rc.hierarchical_grouping(sizes, boxes, np.array([[0, 1], [1, 2]]), 144.0)
+    out = ink_proposals.hierarchical_grouping(sizes, boxes, np.array([[0, 1], [1, 2]]), 144.0)
     # Three linked regions give two merges; the lone region never merges.
     assert len(out) == 4 + 2
     assert [0, 0, 2, 8] in np.array(out).tolist()
@@ -65,7 +69,7 @@ def test_hierarchical_grouping_merges_neighbours_only():
 def test_grouping_prefers_small_regions_that_fill_their_box():
     boxes = np.array([[0, 0, 4, 4], [0, 4, 4, 8], [0, 20, 4, 24]], dtype=float)
     sizes = np.array([16, 16, 16])
-    out = rc.hierarchical_grouping(sizes, boxes, np.array([[0, 1], [1, 2]]), 1000.0)
+    out = ink_proposals.hierarchical_grouping(sizes, boxes, np.array([[0, 1], [1, 2]]), 1000.0)
     assert np.array_equal(out[3], [0, 0, 4, 8]), "the pair that fills its joint box merges first"
     assert np.array_equal(out[4], [0, 0, 4, 24])
 
@@ -77,20 +81,21 @@ def small_sets(mnist_dir):
 
 def test_proposals_are_clean_and_find_the_digits(small_sets):
     _, test_set = small_sets
-    proposals = [rc.propose(image) for image in test_set.images]
+    proposals = [ink_proposals.propose(image) for image in test_set.images]
     for props in proposals:
         assert len(np.unique(props, axis=0)) == len(props)
         assert (props >= 0).all() and (props <= test_set.images.shape[1]).all()
         sides = np.sort(props[:, 2:] - props[:, :2], axis=1)
-        assert (sides[:, 0] >= rc.MIN_PROPOSAL_SIDE).all() and (sides[:, 1] >= rc.MIN_PROPOSAL_LENGTH).all()
-    assert rc.recall(proposals, test_set.boxes, 0.5) >= 0.9
-    assert rc.propose(np.zeros((64, 64))).shape == (0, 4)
+        assert (sides[:, 0] >= ink_proposals.MIN_PROPOSAL_SIDE).all()
+        assert (sides[:, 1] >= ink_proposals.MIN_PROPOSAL_LENGTH).all()
+    assert ink_proposals.recall(proposals, test_set.boxes, 0.5) >= 0.9
+    assert ink_proposals.propose(np.zeros((64, 64))).shape == (0, 4)
 
 
 def test_recall():
     truth = (np.array([[0, 0, 10, 10], [20, 20, 30, 30]]),)
-    assert rc.recall([np.array([[0, 0, 10, 9]])], truth, 0.5) == 0.5
-    assert rc.recall([np.zeros((0, 4))], truth, 0.5) == 0.0
+    assert ink_proposals.recall([np.array([[0, 0, 10, 9]])], truth, 0.5) == 0.5
+    assert ink_proposals.recall([np.zeros((0, 4))], truth, 0.5) == 0.0
 
 
 # ---- regions ---------------------------------------------------------------------------------
@@ -99,24 +104,24 @@ def test_recall():
 def test_label_regions_by_hand():
     truth, digits = np.array([[0, 0, 10, 10], [20, 20, 30, 30]]), np.array([4, 7])
     boxes = np.array([[0, 0, 10, 10], [0, 0, 10, 4], [20, 20, 30, 28], [40, 40, 50, 50]])
-    labels, matched, overlap = rc.label_regions(boxes, truth, digits)
-    assert labels.tolist() == [4, rc.BACKGROUND, 7, rc.BACKGROUND]
+    labels, matched, overlap = regs.label_regions(boxes, truth, digits)
+    assert labels.tolist() == [4, rcnn.BACKGROUND, 7, rcnn.BACKGROUND]
     assert np.allclose(overlap, [1.0, 0.4, 0.8, 0.0])
     assert matched.tolist() == [[0, 0, 10, 10], [0, 0, 10, 10], [20, 20, 30, 30], [40, 40, 50, 50]]
-    labels, _, _ = rc.label_regions(boxes, np.zeros((0, 4)), np.zeros(0, dtype=int))
-    assert (labels == rc.BACKGROUND).all()
+    labels, _, _ = regs.label_regions(boxes, np.zeros((0, 4)), np.zeros(0, dtype=int))
+    assert (labels == rcnn.BACKGROUND).all()
 
 
 def test_training_regions_are_labelled_by_overlap(small_sets):
     train_set, _ = small_sets
-    proposals = [rc.propose(image) for image in train_set.images]
-    regions = rc.training_regions(train_set, proposals, seed=0)
-    again = rc.training_regions(train_set, proposals, seed=0)
+    proposals = [ink_proposals.propose(image) for image in train_set.images]
+    regions = regs.training_regions(train_set, proposals, seed=0)
+    again = regs.training_regions(train_set, proposals, seed=0)
     assert np.array_equal(regions.boxes, again.boxes), "regions are fixed by the seed"
     assert len(regions) == len(regions.labels) == len(regions.canvas)
-    digit = regions.labels != rc.BACKGROUND
-    assert (regions.overlap[digit] >= rc.POSITIVE_IOU).all()
-    assert (regions.overlap[~digit] < rc.POSITIVE_IOU).all()
+    digit = regions.labels != rcnn.BACKGROUND
+    assert (regions.overlap[digit] >= regs.POSITIVE_IOU).all()
+    assert (regions.overlap[~digit] < regs.POSITIVE_IOU).all()
     for n, (boxes, labels) in enumerate(zip(train_set.boxes, train_set.labels)):
         mine = regions.canvas == n
         for box, label in zip(boxes, labels):   # every ground-truth box is a region of its class
@@ -127,15 +132,15 @@ def test_training_regions_are_labelled_by_overlap(small_sets):
 
 def test_context_and_warping():
     box = np.array([[10.0, 20.0, 30.0, 30.0]])
-    wide = rc.with_context(box, context=2, size=28)
+    wide = regs.with_context(box, context=2, size=28)
     assert np.allclose(detection.centres(wide)[:2], detection.centres(box)[:2])
     assert np.allclose(wide[0, 2] - wide[0, 0], 20 * 28 / 24)
     image = np.zeros((64, 64), dtype=np.float32)
     image[10:30, 20:30] = 1.0
-    crop = rc.warped_crops(image, box)[0]
-    assert crop.shape == (rc.CROP, rc.CROP)
+    crop = regs.warped_crops(image, box)[0]
+    assert crop.shape == (rcnn.CROP, rcnn.CROP)
     # The box fills the crop but for the context frame, which shows the blank canvas around it.
-    inner = crop[rc.CONTEXT + 1 : -rc.CONTEXT - 1, rc.CONTEXT + 1 : -rc.CONTEXT - 1]
+    inner = crop[regs.CONTEXT + 1 : -regs.CONTEXT - 1, regs.CONTEXT + 1 : -regs.CONTEXT - 1]
     assert np.allclose(inner, 1.0) and np.allclose(crop[0], 0.0) and np.allclose(crop[:, -1], 0.0)
 
 
@@ -143,12 +148,12 @@ def test_context_and_warping():
 
 
 def test_builders_are_registered_with_softmax_outputs():
-    known = models.builders()
+    known = nets.builders()
     assert {"rcnn_classifier", "fast_rcnn_head"} <= set(known)
-    assert models.builder_module("rcnn_classifier") == "region_cnn"
-    classifier, head = models.build("rcnn_classifier"), models.build("fast_rcnn_head")
-    assert classifier.output_shape == (None, rc.NUM_CLASSES) and head.output_shape == (None, rc.NUM_CLASSES)
-    assert head.input_shape == (None, rc.POOL, rc.POOL, rc.TRUNK_CHANNELS)
+    assert nets.registered_keys()["rcnn_classifier"] == "rcnn"
+    classifier, head = nets.build("rcnn_classifier"), nets.build("fast_rcnn_head")
+    assert classifier.output_shape == head.output_shape == (None, rcnn.NUM_CLASSES)
+    assert head.input_shape == (None, rcnn.POOL, rcnn.POOL, rcnn.TRUNK_CHANNELS)
     assert classifier.layers[-1].activation.__name__ == "softmax"
     assert head.layers[-1].activation.__name__ == "softmax"
     # The head is the classifier's Dense part: the same number of parameters there.
@@ -157,9 +162,9 @@ def test_builders_are_registered_with_softmax_outputs():
 
 
 def test_recipes():
-    for recipe in (rc.RCNN, rc.FAST_HEAD):
-        assert recipe.seed == experiments.SEED
-        assert models.builder_module(recipe.model) == "region_cnn"
+    for recipe in (runs.RCNN_CLASSIFIER, runs.FAST_RCNN_HEAD):
+        assert recipe.seed == runs.SEED
+        assert nets.registered_keys()[recipe.model] == "rcnn"
 
 
 def _random_weights(model, seed):
@@ -169,29 +174,29 @@ def _random_weights(model, seed):
 
 
 def test_trunk_copies_the_convolutions_and_takes_any_size():
-    classifier = _random_weights(rc.rcnn_classifier(), 0)
-    trunk = rc.trunk(classifier)
+    classifier = _random_weights(rcnn.rcnn_classifier(), 0)
+    trunk = rcnn.trunk(classifier)
     image = np.random.default_rng(1).random((2, 28, 28, 1), dtype=np.float32)
     from cnnbook.runtime import keras
 
     conv2 = keras.Model(classifier.inputs[0], classifier.get_layer("conv2").output)
     assert np.allclose(trunk(image), conv2(image), atol=1e-6)
-    assert trunk(np.zeros((1, 64, 64, 1), dtype=np.float32)).shape == (1, 32, 32, rc.TRUNK_CHANNELS)
+    assert trunk(np.zeros((1, 64, 64, 1), dtype=np.float32)).shape == (1, 32, 32, rcnn.TRUNK_CHANNELS)
     assert trunk.count_params() == sum(classifier.get_layer(n).count_params() for n in ("conv1", "conv2"))
 
 
 def test_roi_pooling_of_the_whole_crop_is_the_classifiers_last_pooling():
     """Fast R-CNN puts RoI pooling where the classifier had its last max pooling: on a box that
     covers a 28 x 28 image, both detectors compute exactly the classifier's answer."""
-    classifier = _random_weights(rc.rcnn_classifier(), 2)
-    head = rc.fast_rcnn_head()
+    classifier = _random_weights(rcnn.rcnn_classifier(), 2)
+    head = rcnn.fast_rcnn_head()
     head.set_weights(classifier.get_layer("fc").get_weights() + classifier.get_layer("classes").get_weights())
-    fast = rc.FastRCNNDetector(rc.trunk(classifier), head)
+    fast = detectors.FastRCNNDetector(rcnn.trunk(classifier), head)
     image = np.random.default_rng(3).random((28, 28), dtype=np.float32)
     whole = np.array([[0.0, 0.0, 28.0, 28.0]])
     probabilities, features = fast.score(image, whole)
     assert np.allclose(probabilities, classifier(image[None, :, :, None]), atol=1e-5)
-    assert features.shape == (1, rc.HIDDEN)
+    assert features.shape == (1, rcnn.HIDDEN)
 
 
 # ---- box regression --------------------------------------------------------------------------
@@ -204,24 +209,24 @@ def test_box_regressor_recovers_a_linear_map():
     features = rng.normal(size=(300, 5))
     true_weights, true_bias = rng.normal(0, 0.1, (5, 4)), np.array([0.05, -0.02, 0.1, 0.0])
     truth = detection.decode(features @ true_weights + true_bias, boxes)
-    fitted = rc.BoxRegressor.fit(features, boxes, truth, ridge=1e-6)
+    fitted = detectors.BoxRegressor.fit(features, boxes, truth, ridge=1e-6)
     assert np.allclose(fitted.weights, true_weights, atol=1e-5)
     # The features are centred first, so the bias absorbs their mean.
     assert np.allclose(fitted.bias - fitted.mean @ fitted.weights, true_bias, atol=1e-5)
     assert np.allclose(fitted.refine(features, boxes), truth, atol=1e-4)
-    heavy = rc.BoxRegressor.fit(features, boxes, truth, ridge=1e6)
+    heavy = detectors.BoxRegressor.fit(features, boxes, truth, ridge=1e6)
     assert np.abs(heavy.weights).max() < np.abs(fitted.weights).max() / 10, "the penalty shrinks the weights"
-    chosen = rc.BoxRegressor.fit_validated(features, boxes, truth, seed=0)
-    assert chosen.ridge == min(rc.RIDGE_CHOICES), "exact data wants the smallest penalty"
+    chosen = detectors.BoxRegressor.fit_validated(features, boxes, truth, seed=0)
+    assert chosen.ridge == min(detectors.RIDGE_CHOICES), "exact data wants the smallest penalty"
 
 
 def test_detections_are_per_class_nms_of_digit_scores():
     boxes = np.array([[0, 0, 10, 10], [0, 0, 10, 9], [30, 30, 40, 40]], dtype=float)
-    probabilities = np.zeros((3, rc.NUM_CLASSES))
+    probabilities = np.zeros((3, rcnn.NUM_CLASSES))
     probabilities[0, 3], probabilities[0, 8] = 0.7, 0.3
     probabilities[1, 3] = 0.9
-    probabilities[2, rc.BACKGROUND], probabilities[2, 1] = 0.995, 0.005   # below MIN_SCORE
-    found = rc._detections(boxes, probabilities, 64)
+    probabilities[2, rcnn.BACKGROUND], probabilities[2, 1] = 0.995, 0.005   # below MIN_SCORE
+    found = detectors._detections(boxes, probabilities, 64)
     # Box 1 wins the 3s, box 0 stays as an 8 (another class); box 2 is background.
     assert found.classes.tolist() == [3, 8] and np.allclose(found.scores, [0.9, 0.3])
     assert found.boxes.tolist() == [[0, 0, 10, 9], [0, 0, 10, 10]]
@@ -232,31 +237,31 @@ def test_detections_are_per_class_nms_of_digit_scores():
 
 @pytest.mark.slow
 def test_both_detectors_train_and_detect(small_sets, cache_dir):
-    quick = {"rcnn_recipe": dataclasses.replace(rc.RCNN, epochs=1),
-             "head_recipe": dataclasses.replace(rc.FAST_HEAD, epochs=1)}
-    trained = rc.train_detectors(seed=0, sets=small_sets, **quick)
+    quick = {"rcnn_recipe": dataclasses.replace(runs.RCNN_CLASSIFIER, epochs=1),
+             "head_recipe": dataclasses.replace(runs.FAST_RCNN_HEAD, epochs=1)}
+    trained = pipeline.train_detectors(seed=0, sets=small_sets, **quick)
     assert trained.rcnn_result.recipe.epochs == 1 and not trained.rcnn_result.from_cache
     for detector in (trained.rcnn, trained.fast):
-        found = rc.detect_all(detector, trained.test_set, trained.test_proposals)
+        found = evaluation.detect_all(detector, trained.test_set, trained.test_proposals)
         assert len(found) == len(trained.test_set)
         for d in found:
             detection.as_boxes(d.boxes)
-            assert ((d.classes >= 0) & (d.classes < rc.BACKGROUND)).all()
-            assert ((d.scores >= rc.MIN_SCORE) & (d.scores <= 1)).all()
+            assert ((d.classes >= 0) & (d.classes < rcnn.BACKGROUND)).all()
+            assert ((d.scores >= detectors.MIN_SCORE) & (d.scores <= 1)).all()
             assert (np.diff(d.scores) <= 1e-7).all(), "best first"
-        score, ap = rc.mean_ap(found, trained.test_set)
-        assert 0 <= score <= 1 and ap.shape == (rc.BACKGROUND,)
-        before, after = rc.refinement_overlaps(detector, trained.test_set, trained.test_regions)
+        score, ap = evaluation.mean_ap(found, trained.test_set)
+        assert 0 <= score <= 1 and ap.shape == (rcnn.BACKGROUND,)
+        before, after = evaluation.refinement_overlaps(detector, trained.test_set, trained.test_regions)
         assert before.shape == after.shape and len(before) > 0
     assert len(trained.rcnn.detect(np.zeros((64, 64), dtype=np.float32))) == 0
-    again = rc.train_detectors(seed=0, sets=small_sets, **quick)
+    again = pipeline.train_detectors(seed=0, sets=small_sets, **quick)
     assert again.rcnn_result.from_cache and again.fast_result.from_cache, "the second run is cached"
 
 
 def test_seconds_per_image_takes_turns():
     calls = []
     functions = {name: (lambda i, name=name: calls.append((name, i))) for name in ("a", "b")}
-    seconds = rc.seconds_per_image(functions, images=2, repeats=3)
+    seconds = evaluation.seconds_per_image(functions, images=2, repeats=3)
     assert set(seconds) == {"a", "b"} and all(s >= 0 for s in seconds.values())
     assert calls[:2] == [("a", 0), ("b", 0)], "one warm-up call each"
     assert calls[2:] == [("a", 0), ("a", 1), ("b", 0), ("b", 1)] * 3, "turns within every round"
@@ -269,19 +274,19 @@ def test_figures_draw(small_sets):
     _, test_set = small_sets
     images, boxes = list(test_set.images[:3]), list(test_set.boxes[:3])
     figures = [
-        rc.canvas_grid(images, boxes, [[str(k) for k in labels] for labels in test_set.labels[:3]], cols=2,
-                       overlays=[(boxes, "0.5", "--")], titles=["a", "b", "c"]),
-        rc.iou_examples([([0, 0, 4, 4], [1, 1, 5, 5])]),
-        rc.roi_pooling_figure(np.random.default_rng(0).random((16, 16)), [2, 2, 20, 14], 7, 2),
-        rc.speed_figure([10, 100], [0.01, 0.1], [0.005, 0.01]),
-        rc.precision_recall_figure(np.array([1.0, 0.5, 2 / 3]), np.array([0.5, 0.5, 1.0])),
-        rc.anchors_figure(images[0], detection.anchors((4, 4), 16, [8, 16], [1, 2]), 4, 5, 16,
+        box_figures.canvas_grid(images, boxes, [[str(k) for k in labels] for labels in test_set.labels[:3]],
+                                cols=2, overlays=[(boxes, "0.5", "--")], titles=["a", "b", "c"]),
+        box_figures.iou_examples([([0, 0, 4, 4], [1, 1, 5, 5])]),
+        box_figures.roi_pooling_figure(np.random.default_rng(0).random((16, 16)), [2, 2, 20, 14], 7, 2),
+        box_figures.speed_figure([10, 100], [0.01, 0.1], [0.005, 0.01]),
+        box_figures.precision_recall_figure(np.array([1.0, 0.5, 2 / 3]), np.array([0.5, 0.5, 1.0])),
+        box_figures.anchors_figure(images[0], detection.anchors((4, 4), 16, [8, 16], [1, 2]), 4, 5, 16,
                           np.zeros(64, dtype=int), boxes[0]),
     ]
     for figure in figures:
         assert figure.axes
         plt.close(figure)
     # canvas_grid draws one rectangle per box and overlay box.
-    grid = rc.canvas_grid(images[:1], boxes[:1], overlays=[(boxes[:1], "0.5", "--")])
+    grid = box_figures.canvas_grid(images[:1], boxes[:1], overlays=[(boxes[:1], "0.5", "--")])
     assert len(grid.axes[0].patches) == 2 * len(boxes[0])
     plt.close(grid)

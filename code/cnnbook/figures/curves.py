@@ -1,9 +1,11 @@
-"""The book's figures: each function takes data or a result and returns a matplotlib Figure."""
+"""Figures of Part I-II: digits, class balance and training curves."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+
+from cnnbook.figures import theme
 
 #: Curve styles by metric prefix: what was measured, and on which images.
 _CURVES = {
@@ -20,7 +22,7 @@ def digit_grid(images: np.ndarray, labels: np.ndarray, rows: int = 3, cols: int 
     fig, axes = plt.subplots(rows, cols, figsize=(cols * 0.75, rows * 0.9))
     for ax, image, label in zip(axes.flat, images, labels):
         ax.imshow(image.reshape(28, 28), cmap="gray_r")
-        ax.set_title(str(label), fontsize=9)
+        ax.set_title(str(label), fontsize=theme.NORMAL)
         ax.axis("off")
     fig.tight_layout()
     return fig
@@ -57,7 +59,7 @@ def training_curves(*results, titles: tuple[str, ...] = ()):
             title = titles[row] if row < len(titles) else result.recipe.model
             ax.set_title(f"{title}: {'cost' if metric == 'loss' else 'accuracy'}")
             ax.grid(alpha=0.3)
-        axes[row, 1].legend(fontsize=8)
+        axes[row, 1].legend(fontsize=theme.SMALL)
     fig.tight_layout()
     return fig
 
@@ -70,6 +72,6 @@ def labelled_digits(images: np.ndarray, captions: list[str], cols: int = 10):
         ax.axis("off")
     for ax, image, caption in zip(axes.flat, images, captions):
         ax.imshow(image.reshape(28, 28), cmap="gray_r")
-        ax.set_title(caption, fontsize=8)
+        ax.set_title(caption, fontsize=theme.SMALL)
     fig.tight_layout()
     return fig

@@ -1,0 +1,11 @@
+"""Every drawing of the book, one module per chapter family, all in the theme of :mod:`.theme`.
+
+- :mod:`~cnnbook.figures.curves`: digits, class balance, training curves
+- :mod:`~cnnbook.figures.diagrams`: stride, padding, filters and pooling drawn as grids
+- :mod:`~cnnbook.figures.feature_maps`: feature maps, filters and the shape flow of a network
+- :mod:`~cnnbook.figures.resnet`: the ResNet chapter's figures
+- :mod:`~cnnbook.figures.boxes`: boxes on canvases, IoU, precision-recall, RoI pooling, speed
+
+A figure function returns a matplotlib Figure and computes nothing the book reports: the
+numbers come from the other modules, so an edit here never retrains a model.
+"""

@@ -1,0 +1,78 @@
+"""Figures of the ResNet chapter: training compared, signal and gradients by depth, a block."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from cnnbook.figures import theme
+
+
+def compare_training(results: dict[str, object]):
+    """Training cost and accuracy per epoch of several results, one line per net, side by side."""
+    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.4))
+    for (label, result), colour in zip(results.items(), ("C3", "C0", "C7")):
+        epochs = np.arange(1, result.recipe.epochs + 1)
+        for ax, metric in zip(axes, ("loss", "accuracy")):
+            ax.plot(epochs, result.history[metric], marker="o", markersize=3, color=colour, label=label)
+    for ax, title in zip(axes, ("training cost (cross-entropy)", "training accuracy")):
+        ax.set_xlabel("epoch")
+        ax.set_title(title)
+        ax.set_xticks(np.arange(1, max(r.recipe.epochs for r in results.values()) + 1))
+        ax.grid(alpha=0.3)
+    axes[1].legend(fontsize=theme.SMALL)
+    fig.tight_layout()
+    return fig
+
+
+def gradient_norm_figure(scales: dict[str, dict[str, float]], norms: dict[str, dict[str, float]]):
+    """Per 3x3 conv layer, against depth on a log scale: the signal entering it (left) and the
+    norm of the loss gradient with respect to its kernel (right); one line per net."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    for ax, by_net in zip(axes, (scales, norms)):
+        for (label, by_layer), colour in zip(by_net.items(), ("C3", "C0", "C7")):
+            values = [v for name, v in by_layer.items() if not name.endswith("_projection")]
+            ax.plot(np.arange(1, len(values) + 1), values, marker="o", markersize=3, color=colour,
+                    label=label)
+        ax.set_yscale("log")
+        ax.set_xlabel("conv layer (1 = next to the input)")
+        ax.grid(alpha=0.3, which="both")
+    axes[0].set_title("signal entering the layer (RMS)")
+    axes[1].set_title("gradient of the loss w.r.t. its kernel (norm)")
+    axes[1].legend(fontsize=theme.SMALL)
+    fig.tight_layout()
+    return fig
+
+
+def block_diagram():
+    """A plain block and a residual block side by side: the same layers, plus one shortcut."""
+    steps = ["x", "3x3 conv", "ReLU", "3x3 conv", "+", "ReLU", "y"]
+    rows = list(zip(steps, np.linspace(0.92, 0.08, len(steps))))
+    fig, axes = plt.subplots(1, 2, figsize=(7.5, 4.6))
+    for ax, residual in zip(axes, (False, True)):
+        shown = [(text, h) for text, h in rows if residual or text != "+"]
+        for text, h in shown:
+            boxed = text not in ("x", "y", "+")
+            ax.text(0.45, h, "F(x) + x" if text == "+" else text, ha="center", va="center",
+                    fontsize=theme.TITLE,
+                    bbox=dict(boxstyle="round", fc="#e8f0fa" if boxed else "white",
+                              ec="C0" if boxed else "white"))
+        for (_, upper), (_, lower) in zip(shown[:-1], shown[1:]):
+            ax.annotate("", xy=(0.45, lower + 0.045), xytext=(0.45, upper - 0.045),
+                        arrowprops=dict(arrowstyle="->", color="0.3"))
+        top, bottom = rows[1][1], rows[3][1]
+        ax.plot([0.18, 0.16, 0.16, 0.18], [top, top, bottom, bottom], color="C0", lw=1.2)
+        ax.text(0.1, (top + bottom) / 2, "F(x)", color="C0", ha="center", va="center", fontsize=theme.LARGE)
+        if residual:
+            ax.annotate("", xy=(0.6, rows[4][1]), xytext=(0.5, rows[0][1]),
+                        arrowprops=dict(arrowstyle="->", color="C3", lw=1.8,
+                                        connectionstyle="arc,angleA=0,angleB=0,armA=60,armB=60,rad=12"))
+            ax.text(0.87, (rows[0][1] + rows[4][1]) / 2, "identity\nshortcut", color="C3", ha="center",
+                    va="center", fontsize=theme.NORMAL)
+        ax.set_title("residual block: y = ReLU(F(x) + x)" if residual else "plain block: y = ReLU(F(x))",
+                     fontsize=theme.TITLE)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
