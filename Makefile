@@ -10,7 +10,7 @@ export CNNBOOK_DATA_DIR
 # spares unchanged notebooks.
 JB_FLAGS ?= --all -W -n --keep-going
 
-.PHONY: book test lint clean bench browser-deps linkcheck
+.PHONY: book test unit lint clean bench browser-deps linkcheck
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ book: $(BIN)/.installed
 BROWSER_NPM := tests/browser/node_modules/.package-lock.json
 test: book $(if $(shell command -v npm),$(BROWSER_NPM))
 	$(BIN)/python -m pytest
+
+# The tests that need no built book, without building it: for work on the package.
+unit: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "not built_book and not browser"
 
 $(BROWSER_NPM): tests/browser/package.json tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
@@ -55,6 +59,6 @@ clean:
 # Benchmark (not a test): a cold build (deletes _build, retrains everything), warm and prose-only
 # rebuilds, training seconds per epoch, peak memory, and the lecture's own training code against
 # ours (3 epochs of MLP and CNN each). About 40 minutes on two cores; BENCH_FLAGS=--quick: a smoke test.
-BENCH_FLAGS ?= --cold 1 --repeat 3 --epochs --lecture 3
+BENCH_FLAGS ?= --cold 1 --repeat 3 --edits --epochs --lecture 3
 bench: $(BIN)/.installed
 	$(BIN)/python tests/benchmarks/build_times.py $(BENCH_FLAGS)
