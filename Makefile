@@ -18,12 +18,15 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-book: $(BIN)/.installed
+# The npm packages pinned by tests/browser/package-lock.json: MathJax, which the book serves
+# from _static/mathjax (so formulas render offline), and axe-core for the browser tests.
+# Installed when npm is there; without npm the pages load MathJax from its CDN, and the browser
+# tests skip (under CI they fail).
+BROWSER_NPM := tests/browser/node_modules/.package-lock.json
+
+book: $(BIN)/.installed $(if $(shell command -v npm),$(BROWSER_NPM))
 	$(BIN)/jupyter-book build . --builder html $(JB_FLAGS)
 
-# The browser tests' npm packages (axe-core, MathJax; pinned by tests/browser/package-lock.json),
-# installed when npm is there; without them, or without chromium, those tests skip (CI: fail).
-BROWSER_NPM := tests/browser/node_modules/.package-lock.json
 test: book $(if $(shell command -v npm),$(BROWSER_NPM))
 	$(BIN)/python -m pytest
 

@@ -8,9 +8,9 @@ Separate visits check the search page, the dark-mode switch and save screenshots
 Needs Debian's ``chromium`` (/usr/bin/chromium, or set CNNBOOK_CHROMIUM) and the npm packages of
 ``tests/browser/package.json`` (``make browser-deps``). Without them the tests skip on a
 reader's machine and fail under CI (env CI set), so CI can never pass by skipping them.
-The page's one CDN script (MathJax 3) is served from the npm copy, so the pages render
-offline exactly as they do online; any other request off the local server is refused and
-reported.
+The pages load everything from the book itself, MathJax included (``_static/mathjax``, copied
+from the npm copy at build), so every request off the local server is refused and reported:
+the checks run as a reader without the internet would read.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -37,8 +36,6 @@ CHROMIUM = Path(os.environ.get("CNNBOOK_CHROMIUM", "/usr/bin/chromium"))
 NODE_MODULES = Path(__file__).resolve().parent / "browser" / "node_modules"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 MATHJAX = NODE_MODULES / "mathjax"
-#: CDN prefixes the pages load from, mapped to the local npm copy that serves them here.
-CDN_MIRRORS = {"https://cdn.jsdelivr.net/npm/mathjax@3/": MATHJAX}
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI runs as root
     "--disable-gpu",
@@ -150,18 +147,12 @@ class Visit:
 
 
 def new_context(browser, site_url: str, **options):
-    """A browser context that serves the CDN scripts locally and refuses every other host."""
+    """A browser context with the network cut off: every host but the local server is refused."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, **options)
     context.refused = []
 
     def route(request_route):
-        url = request_route.request.url
-        for prefix, folder in CDN_MIRRORS.items():
-            if url.startswith(prefix):
-                local = folder / urlsplit(url[len(prefix):]).path
-                if local.is_file():
-                    return request_route.fulfill(path=str(local))
-        context.refused.append(url)
+        context.refused.append(request_route.request.url)
         return request_route.abort()
 
     context.route(lambda url: not url.startswith(site_url), route)
@@ -251,7 +242,7 @@ def test_no_failed_requests_and_no_unknown_hosts(visits):
     fail_if_any({name: visit.failed for name, visit in visits.items()}, "requests to the site that failed:")
     fail_if_any(
         {name: visit.refused for name, visit in visits.items()},
-        "pages load from hosts with no local mirror (add one to CDN_MIRRORS or drop the dependency):",
+        "pages load from other hosts, so they do not read offline:",
     )
 
 
@@ -269,9 +260,13 @@ def test_no_error_output_or_debris(visits):
     fail_if_any(problems, "error output on the pages:")
 
 
-def test_math_is_typeset(visits):
-    with_math = [name for name, visit in visits.items() if visit.math_count]
-    assert with_math, "no page typeset any math: is MathJax loading?"
+def test_math_is_typeset_offline(visits):
+    """Every page with a formula shows it typeset, with the network cut off (MathJax is local)."""
+    with_formulas = {name for name in visits
+                     if 'class="math' in (BUILT_HTML / name).read_text(encoding="utf8")}
+    assert with_formulas, "no page has a formula: has the math markup changed?"
+    untypeset = sorted(name for name in with_formulas if not visits[name].math_count)
+    assert not untypeset, f"formulas not typeset (is MathJax loading from _static/mathjax?): {untypeset}"
 
 
 def test_no_serious_accessibility_violations(visits):

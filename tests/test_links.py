@@ -121,6 +121,27 @@ def test_external_links_are_listed_for_a_linkcheck(crawl):
         assert urlsplit(url).scheme in ("http", "https"), f"odd external link {url!r}"
 
 
+def test_pages_load_nothing_from_other_hosts():
+    """Scripts and styles come from the book itself (MathJax too), so a page reads offline."""
+    import os
+
+    npm_copy = Path(__file__).resolve().parent / "browser" / "node_modules" / "mathjax"
+    if not npm_copy.is_dir() and not os.environ.get("CI"):
+        pytest.skip("no npm copy of MathJax (make browser-deps): the pages load it from its CDN")
+    remote = defaultdict(set)
+    for path in site_pages():
+        soup = BeautifulSoup(path.read_text(encoding="utf8"), "html.parser")
+        for tag, attribute in (("script", "src"), ("link", "href")):
+            for element in soup.find_all(tag):
+                value = element.get(attribute) or ""
+                if tag == "link" and "stylesheet" not in (element.get("rel") or []):
+                    continue
+                if urlsplit(value).scheme in ("http", "https") or value.startswith("//"):
+                    remote[value].add(path.relative_to(BUILT_HTML).as_posix())
+    assert not remote, f"resources loaded from other hosts: {dict(remote)}"
+    assert (BUILT_HTML / "_static" / "mathjax" / "tex-mml-chtml.js").is_file()
+
+
 def meaningful(text: str | None) -> bool:
     """At least three words, and not a file name or a generic word."""
     text = (text or "").strip()

@@ -134,3 +134,38 @@ def test_the_versions_digest_changes_with_an_installed_version(monkeypatch):
     real = fingerprint.installed_versions()
     monkeypatch.setattr(fingerprint, "installed_versions", lambda: {**real, "tensorflow-cpu": "9.9.9"})
     assert fingerprint.versions_digest() != before
+
+
+def _mathjax_copy(folder: Path, version: str = "3.2.2") -> Path:
+    es5 = folder / "mathjax" / "es5"
+    (es5 / "output" / "svg").mkdir(parents=True)
+    (es5 / "output" / "chtml").mkdir(parents=True)
+    (folder / "mathjax" / "package.json").write_text(f'{{"version": "{version}"}}')
+    for name in ("tex-mml-chtml.js", "tex-svg.js", "latest.js", "output/chtml/font.js"):
+        (es5 / name).write_text("// " + name)
+    return es5
+
+
+def test_mathjax_is_served_from_the_book_when_installed(tmp_path):
+    es5 = _mathjax_copy(tmp_path / "npm")
+    app = SimpleNamespace(outdir=str(tmp_path / "_build" / "html"), confdir=str(tmp_path))
+    config = SimpleNamespace(cnnbook_mathjax=str(es5.relative_to(tmp_path)),
+                             html_static_path=["book/_static"], mathjax_path="https://cdn.example/mathjax.js")
+    sphinxext._mathjax_from_the_book(app, config)
+    staged = tmp_path / "_build" / "cnnbook-static"
+    assert config.mathjax_path == "mathjax/tex-mml-chtml.js"
+    assert config.html_static_path == ["book/_static", str(staged)]
+    assert (staged / "mathjax" / "tex-mml-chtml.js").is_file()
+    assert (staged / "mathjax" / "output" / "chtml" / "font.js").is_file()
+    assert not (staged / "mathjax" / "tex-svg.js").exists()
+    assert not (staged / "mathjax" / "latest.js").exists()
+    assert not (staged / "mathjax" / "output" / "svg").exists()
+
+
+def test_without_the_npm_copy_the_pages_keep_the_cdn(tmp_path):
+    app = SimpleNamespace(outdir=str(tmp_path / "_build" / "html"), confdir=str(tmp_path))
+    config = SimpleNamespace(cnnbook_mathjax="missing/es5", html_static_path=["book/_static"],
+                             mathjax_path="https://cdn.example/mathjax.js")
+    sphinxext._mathjax_from_the_book(app, config)
+    assert config.mathjax_path == "https://cdn.example/mathjax.js"
+    assert config.html_static_path == ["book/_static"]

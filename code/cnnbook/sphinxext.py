@@ -16,6 +16,9 @@
    button opens the chapter as a notebook (see :func:`_colab_opens_notebooks`).
 5. ``CNNBOOK_REPOSITORY_URL``, when set, replaces the repository of ``_config.yml`` in the
    buttons (the Pages workflow passes the repository it builds).
+6. MathJax from the book itself: when the pinned npm copy named by ``cnnbook_mathjax`` is
+   installed, it is copied into ``_static/mathjax`` and the pages load it from there, so every
+   formula renders offline. Without it (no npm), the pages load MathJax from its CDN.
 """
 
 from __future__ import annotations
@@ -26,7 +29,11 @@ import os
 import shutil
 from pathlib import Path
 
+from sphinx.util import logging
+
 from cnnbook.fingerprint import page_digest, versions_digest
+
+logger = logging.getLogger(__name__)
 
 CACHE_PREFIX = "cnnbook-"
 #: In the execution cache's folder: each page's digest when its cached outputs were made.
@@ -44,6 +51,39 @@ def _set_up_caches(app, config) -> None:
             if old.is_dir():
                 shutil.rmtree(old, ignore_errors=True)
     config.nb_execution_cache_path = str(base)
+
+
+#: The MathJax bundle the pages load (TeX and MathML in, HTML-CSS out), and what of the npm
+#: package it never loads (the other bundles, SVG output, the CDN's version checker).
+MATHJAX_ENTRY = "tex-mml-chtml.js"
+_MATHJAX_UNUSED = ("tex-svg*.js", "tex-chtml*.js", "mml-*.js", "node-main.js", "latest.js", "svg")
+
+
+def mathjax_version(es5: Path) -> str | None:
+    """The version of the npm copy of MathJax whose ``es5`` folder is given, or None if absent."""
+    try:
+        return json.loads((es5.parent / "package.json").read_text(encoding="utf8"))["version"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _mathjax_from_the_book(app, config) -> None:
+    """Serve MathJax from ``_static/mathjax`` when the pinned copy is installed (see 6. above)."""
+    if not config.cnnbook_mathjax:
+        return
+    source = Path(app.confdir, config.cnnbook_mathjax).resolve()
+    version = mathjax_version(source)
+    if version is None or not (source / MATHJAX_ENTRY).is_file():
+        logger.info(f"MathJax from its CDN: no npm copy in {source} (run `make browser-deps`)")
+        return
+    staging = Path(app.outdir).resolve().parent / "cnnbook-static"
+    target, stamp = staging / "mathjax", staging / "mathjax" / ".version"
+    if not (stamp.is_file() and stamp.read_text() == version):
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns(*_MATHJAX_UNUSED))
+        stamp.write_text(version)
+    config.html_static_path = [*config.html_static_path, str(staging)]
+    config.mathjax_path = f"mathjax/{MATHJAX_ENTRY}"
 
 
 def _repository_from_environment(app, config) -> None:
@@ -182,6 +222,8 @@ def _colab_opens_notebooks(app, pagename, templatename, context, doctree) -> Non
 def setup(app):
     app.connect("config-inited", _set_up_caches)
     app.connect("config-inited", _repository_from_environment)
+    app.add_config_value("cnnbook_mathjax", "", "html")
+    app.connect("config-inited", _mathjax_from_the_book)
     app.connect("env-get-outdated", _pages_whose_code_changed)
     app.connect("build-finished", _write_numbers)
     from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput

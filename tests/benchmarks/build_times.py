@@ -91,8 +91,10 @@ def edit_build(path: Path, old: str, new: str) -> tuple[float, int, int]:
     return seconds, executed, len(trained_models() - before)
 
 
-FIGURE_EDIT = (REPO / "code" / "cnnbook" / "figures" / "diagrams.py", '_ZERO = "#d9d9d9"', '_ZERO = "#dadada"')
-BUILDER_EDIT = (REPO / "code" / "cnnbook" / "nets" / "classic.py", 'layers.Flatten(name="flatten"),\n            layers.Dense(84',
+FIGURE_EDIT = (REPO / "code" / "cnnbook" / "figures" / "diagrams.py",
+               '_ZERO = "#d9d9d9"', '_ZERO = "#dadada"')
+BUILDER_EDIT = (REPO / "code" / "cnnbook" / "nets" / "classic.py",
+                'layers.Flatten(name="flatten"),\n            layers.Dense(84',
                 'layers.Flatten(name="flatten"),  # edited\n            layers.Dense(84')
 
 
