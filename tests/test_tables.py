@@ -13,6 +13,8 @@ def test_a_recipe_is_one_row_per_setting():
     table = tables.recipe_table(runs.CNN)
     assert list(table.columns) == ["value"]
     assert table.index.name is None, "no header row of its own for the settings"
+    header = table.to_html().split("<tbody>")[0]
+    assert header.count("<tr") == 1 and "<th>setting</th>" in header and "<th>value</th>" in header
     assert table.loc["model", "value"] == "cnn"
     assert table.loc["epochs", "value"] == str(runs.CNN.epochs)
     assert table.loc["learning_rate", "value"] == "0.001", "not cut off, no trailing zeros"

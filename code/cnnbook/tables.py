@@ -46,7 +46,8 @@ def recipe_table(recipes) -> pd.DataFrame:
         if not is_dataclass(recipe):
             raise TypeError(f"not a recipe: {recipe!r}")
         columns[label] = {f.name: _setting(f.name, getattr(recipe, f.name)) for f in fields(recipe)}
-    return pd.DataFrame(columns)
+    # The word sits in the one header row, above the settings (an index name would add a row).
+    return pd.DataFrame(columns).rename_axis(columns="setting")
 
 
 def readable(frame: pd.DataFrame, formats: Mapping[str, str] | str | None = None) -> Styler:
