@@ -231,7 +231,13 @@ def test_the_status_page_shows_versions_and_execution_times():
     tables = [table for table in soup(status[0]).find_all("table") if "Run Time" in table.get_text()]
     assert tables, "no execution table on the status page"
     listed = tables[0].get_text(" ")
-    assert "❌" not in listed, "a chapter failed to execute"
-    missing = [page.relative_to(BUILT_HTML).with_suffix("").as_posix() for page in chapters
-               if page.relative_to(BUILT_HTML).with_suffix("").as_posix() not in listed]
+    assert "❌" not in listed and "✅" not in listed, "the table says ran/failed in words, not emoji"
+    rows = [[cell.get_text(" ", strip=True) for cell in row.find_all("td")]
+            for row in tables[0].find_all("tr")]
+    rows = [row for row in rows if row]
+    assert all(row[-1] == "ran" for row in rows), f"a chapter failed to execute: {rows}"
+    documents = {row[0] for row in rows}
+    assert not any("/" in name for name in documents), f"paths instead of titles: {documents}"
+    titles = {page: soup(page).find("h1").get_text(" ", strip=True).rstrip("#").strip() for page in chapters}
+    missing = [title for title in titles.values() if title not in documents]
     assert not missing, f"chapters without an execution time on the status page: {missing}"

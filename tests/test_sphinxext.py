@@ -169,3 +169,27 @@ def test_without_the_npm_copy_the_pages_keep_the_cdn(tmp_path):
     sphinxext._mathjax_from_the_book(app, config)
     assert config.mathjax_path == "https://cdn.example/mathjax.js"
     assert config.html_static_path == ["book/_static"]
+
+
+def test_the_status_table_says_titles_and_words():
+    """The {nb-exec-table}: chapter titles, not paths; "ran"/"failed", not emoji."""
+    from collections import defaultdict
+
+    from docutils import nodes
+    from myst_nb.ext.execution_tables import make_stat_table
+
+    metadata = defaultdict(dict)
+    metadata["book/data"]["exec_data"] = {"mtime": 0, "method": "cache", "runtime": 1.5, "succeeded": True,
+                                          "error": None}
+    metadata["book/mlp"]["exec_data"] = {"mtime": 0, "method": "cache", "runtime": 2.0, "succeeded": False,
+                                         "error": "CellExecutionError"}
+    table = make_stat_table("book/status", metadata)
+    titles = {"book/data": "The MNIST data", "book/mlp": "The plain network"}
+    assert sphinxext.exec_table_in_words(table, titles)
+    rows = [[entry.astext() for entry in row.findall(nodes.entry)] for row in table.findall(nodes.row)]
+    assert rows[1][0] == "The MNIST data" and rows[2][0] == "The plain network"
+    assert rows[1][-1] == "ran" and rows[2][-1] == "failed"
+    assert "\u2705" not in table.astext() and "\u274c" not in table.astext()
+    header = nodes.row("", nodes.entry("", nodes.paragraph(text="x")))
+    other = nodes.table("", nodes.tgroup("", nodes.thead("", header)))
+    assert not sphinxext.exec_table_in_words(other, titles)

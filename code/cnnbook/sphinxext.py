@@ -219,7 +219,65 @@ def _colab_opens_notebooks(app, pagename, templatename, context, doctree) -> Non
                 button["url"] = url[: -len(".md")] + ".ipynb"
 
 
+#: What the status page's table says in the Status column, in words rather than emoji (an emoji
+#: font is not on every reader's machine; without one, myst-nb's tick is an empty box).
+EXEC_STATUS_WORDS = {"\u2705": "ran", "\u274c": "failed"}
+
+
+def exec_table_in_words(table, titles: dict[str, str]) -> bool:
+    """Rewrite myst-nb's execution-statistics table (``{nb-exec-table}``) in place.
+
+    The Document column shows each chapter's title instead of its path (the link stays), and the
+    Status column says "ran" or "failed" instead of an emoji. ``titles`` maps docnames to titles.
+    Returns False, and changes nothing, for any other table."""
+    from docutils import nodes
+    from sphinx.addnodes import pending_xref
+
+    thead = next(iter(table.findall(nodes.thead)), nodes.thead())
+    head = [entry.astext().strip() for entry in thead.findall(nodes.entry)]
+    if not head or head[0] != "Document" or "Status" not in head:
+        return False
+    status = head.index("Status")
+    for body in table.findall(nodes.tbody):
+        for row in body.children:
+            entries = [child for child in row.children if isinstance(child, nodes.entry)]
+            for link in entries[0].findall(pending_xref):
+                docname = link.get("refdocname") or link.children[0].astext()
+                for text in link.findall(nodes.inline):
+                    text.replace_self(nodes.inline(text=titles.get(docname, docname)))
+                    break
+            cell = entries[status]
+            for paragraph in cell.findall(nodes.paragraph):
+                for child in list(paragraph.children):
+                    word = EXEC_STATUS_WORDS.get(child.astext().strip())
+                    if word is None:
+                        continue
+                    if isinstance(child, nodes.Text):
+                        paragraph.replace(child, nodes.Text(word))
+                    else:  # a failure is an abbreviation whose explanation holds the error
+                        child.children = [nodes.Text(word)]
+    return True
+
+
+def _exec_table_post_transform():
+    from docutils import nodes
+    from sphinx.transforms.post_transforms import SphinxPostTransform
+
+    class ExecutionTableInWords(SphinxPostTransform):
+        """After myst-nb builds the ``{nb-exec-table}`` (priority 8), before references resolve."""
+
+        default_priority = 8.5
+
+        def run(self, **kwargs) -> None:
+            titles = {name: title.astext() for name, title in self.env.titles.items()}
+            for table in list(self.document.findall(nodes.table)):
+                exec_table_in_words(table, titles)
+
+    return ExecutionTableInWords
+
+
 def setup(app):
+    app.add_post_transform(_exec_table_post_transform())
     app.connect("config-inited", _set_up_caches)
     app.connect("config-inited", _repository_from_environment)
     app.add_config_value("cnnbook_mathjax", "", "html")
