@@ -143,6 +143,7 @@ class Visit:
     text: str = ""  # textContent of the whole document: hidden dropdowns included
     bad_elements: list[str] = field(default_factory=list)
     math_count: int = 0
+    overflow_px: int = 0  # how far the page scrolls sideways at this width (0: it does not)
     axe: list[dict] = field(default_factory=list)  # serious and critical violations
 
 
@@ -209,6 +210,8 @@ def visits(browser, site_url) -> dict[str, Visit]:
         visit.url = page.url
         visit.image_count, visit.broken_images = facts["images"], facts["broken"]
         visit.text, visit.bad_elements, visit.math_count = facts["text"], facts["bad"], facts["math"]
+        visit.overflow_px = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
         page.add_script_tag(path=str(AXE))
         visit.axe = [v for v in page.evaluate(RUN_AXE) if v["impact"] in SERIOUS]
         visit.refused = list(context.refused)
@@ -371,21 +374,65 @@ def test_dark_mode_switch(browser, site_url):
     context.close()
 
 
-def test_screenshots_of_the_landing_page_and_a_chapter(browser, site_url, visits):
+def test_no_page_scrolls_sideways_at_1280_pixels(visits):
+    fail_if_any({name: [f"{visit.overflow_px} px too wide"] if visit.overflow_px > 0 else []
+                 for name, visit in visits.items()}, "pages wider than a 1280-pixel window:")
+
+
+#: A 390-pixel phone and a 1280-pixel desktop window.
+SCREEN_WIDTHS = (1280, 390)
+
+
+def test_screenshots_of_every_page(browser, site_url, visits):
+    """A screenshot of the top of every page at each width, for review (not compared)."""
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     SCREENSHOTS.mkdir(parents=True)
-    chapter = next((n for n, v in visits.items() if n.startswith("book/") and v.image_count), None)
-    assert chapter, "no chapter with a figure"
-    context = new_context(browser, site_url)
+    for width in SCREEN_WIDTHS:
+        context = new_context(browser, site_url)
+        page = context.new_page()
+        page.set_viewport_size({"width": width, "height": 900 if width > 600 else 844})
+        for name in visits:
+            page.goto(site_url + name, wait_until="load")
+            page.wait_for_load_state("networkidle")
+            page.evaluate(WAIT_FOR_PAGE)
+            shot = SCREENSHOTS / f"{name.removesuffix('.html').replace('/', '-')}-{width}.png"
+            page.screenshot(path=shot)
+        context.close()
+    shots = sorted(SCREENSHOTS.glob("*.png"))
+    assert len(shots) == len(SCREEN_WIDTHS) * len(visits)
+    for shot in shots:
+        data = shot.read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) > 10_000, f"{shot.name} looks empty"
+
+
+CONTRAST = """(form) => {
+  const rgb = (s) => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = (c) => { const [r, g, b] = c.map((v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const text = lum(rgb(getComputedStyle(form.querySelector(".conv-calculator-result")).color));
+  const back = lum(rgb(getComputedStyle(form).backgroundColor));
+  return (Math.max(text, back) + 0.05) / (Math.min(text, back) + 0.05);
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_calculator_opens_on_a_case_that_fits_and_reads_in_both_colour_modes(browser, site_url, scheme):
+    context = new_context(browser, site_url, color_scheme=scheme)
     page = context.new_page()
-    page.goto(site_url)  # the landing page: index.html sends the reader to the first chapter
+    page.goto(site_url + "book/output_size.html")
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=SCREENSHOTS / "landing.png")
-    page.goto(site_url + chapter)
-    page.wait_for_load_state("networkidle")
-    page.locator("article img:visible").first.scroll_into_view_if_needed()
-    page.screenshot(path=SCREENSHOTS / "chapter.png")
+    page.evaluate(f"() => document.documentElement.dataset.theme = '{scheme}'")
+    result = page.locator(".conv-calculator-result")
+    assert result.text_content().startswith("output size:"), result.text_content()
+    assert "is-problem" not in (result.get_attribute("class") or "")
+    form = page.locator(".conv-calculator-form")
+    styled = form.evaluate("f => getComputedStyle(f).borderTopStyle + ' '"
+                           " + getComputedStyle(f).backgroundColor")
+    assert styled.startswith("solid") and "rgba(0, 0, 0, 0)" not in styled, "the form is not styled"
+    assert form.evaluate(CONTRAST) >= 4.5, "the result's text is hard to read"
+    page.get_by_label("stride (스트라이드)").fill("3")  # 7, 3, stride 3: does not fit
+    assert "does not fit" in result.text_content()
+    assert "is-problem" in result.get_attribute("class")
+    assert form.evaluate(CONTRAST) >= 4.5, f"the problem text is hard to read in {scheme} mode"
     context.close()
-    for shot in ("landing.png", "chapter.png"):
-        data = (SCREENSHOTS / shot).read_bytes()
-        assert data.startswith(b"\x89PNG") and len(data) > 10_000, f"{shot} looks empty"

@@ -4,7 +4,7 @@
  * convOutputSize() is a pure function with the same rules as cnnbook.geometry.output_size;
  * tests/test_calculator.py runs it with Node on cases generated from the Python and checks
  * that both agree. The rest of the file only wires it to a form inside every element with the
- * class "conv-calculator" on the page.
+ * class "conv-calculator" on the page; conv_calculator.css styles it in the theme's colours.
  */
 (function () {
   "use strict";
@@ -122,8 +122,6 @@
     var inputs = {};
     FIELDS.forEach(function (field) {
       var label = document.createElement("label");
-      label.style.display = "inline-block";
-      label.style.marginRight = "1em";
       label.appendChild(document.createTextNode(field[1] + " "));
       var input = document.createElement("input");
       input.type = "text";
@@ -144,7 +142,7 @@
       result.textContent = r.status === "ok"
         ? "output size: " + r.size + "   \u2014 " + r.message
         : (r.status === "nofit" ? "" : "invalid input: ") + r.message;
-      result.style.color = r.status === "ok" ? "" : "#b00020";
+      result.className = "conv-calculator-result" + (r.status === "ok" ? "" : " is-problem");
     }
     form.addEventListener("input", update);
     container.appendChild(form);

@@ -7,7 +7,9 @@
    changes, the page's cached outputs are dropped and the page is executed again. Pages that
    do not import the edited code keep their outputs.
 2. Training cache inside the build folder (``_build/cnnbook-cache``) unless the reader set
-   ``CNNBOOK_CACHE_DIR``; a fresh clone therefore trains at build time.
+   ``CNNBOOK_CACHE_DIR``; a fresh clone therefore trains at build time. Beside it,
+   ``_build/figure-text.jsonl`` records how large each figure's text is shown (see
+   :mod:`cnnbook.figures.theme`).
 3. ``_static/numbers.json``: every value glued on any page, ``{"name": {"value", "page"}}``,
    so tools can check a build and compare two builds.
 4. Pages a browser runs without errors: each script is included once (see :func:`_scripts_once`),
@@ -38,13 +40,18 @@ logger = logging.getLogger(__name__)
 CACHE_PREFIX = "cnnbook-"
 #: In the execution cache's folder: each page's digest when its cached outputs were made.
 PAGE_DIGESTS = "cnnbook-pages.json"
+#: In the build folder: the smallest text of every figure the pages saved (cnnbook.figures.theme).
+FIGURE_LOG = "figure-text.jsonl"
 NUMBERS_FILE = "numbers.json"
 REPOSITORY_ENV = "CNNBOOK_REPOSITORY_URL"
 
 
 def _set_up_caches(app, config) -> None:
+    from cnnbook.figures.theme import LOG_ENV
+
     build_dir = Path(app.outdir).resolve().parent
     os.environ.setdefault("CNNBOOK_CACHE_DIR", str(build_dir / "cnnbook-cache"))
+    os.environ.setdefault(LOG_ENV, str(build_dir / FIGURE_LOG))  # the kernels inherit it
     base = Path(config.nb_execution_cache_path or build_dir / ".jupyter_cache").resolve()
     if base.is_dir():  # the earlier layout, one whole cache per package digest: never valid now
         for old in base.glob(f"{CACHE_PREFIX}*"):

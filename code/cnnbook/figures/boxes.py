@@ -6,6 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from cnnbook.detection.boxes import as_boxes, iou
 from cnnbook.detection.roi_pooling import roi_bins, roi_max_pool
@@ -18,7 +19,8 @@ def draw_boxes(ax, boxes, captions=None, colour: str = "C1", style: str = "-", w
         ax.add_patch(Rectangle((x1 - 0.5, y1 - 0.5), x2 - x1, y2 - y1, fill=False, edgecolor=colour,
                                linestyle=style, linewidth=width))
         if captions is not None:
-            ax.text(x1 - 0.5, y1 - 1, captions[n], color=colour, fontsize=theme.SMALL, va="bottom")
+            ax.text(x1 - 0.5, y1 - 1, captions[n], color=colour, fontsize=theme.SMALL, va="bottom",
+                    bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 0.5})
 
 
 def _canvas(ax, image: np.ndarray) -> None:
@@ -30,11 +32,13 @@ def _canvas(ax, image: np.ndarray) -> None:
         spine.set_edgecolor("0.75")
 
 
-def canvas_grid(images, boxes, captions=None, cols: int = 6, overlays=(), size: float = 1.7, titles=None):
+def canvas_grid(images, boxes, captions=None, cols: int = 4, overlays=(), size: float | None = None,
+                titles=None):
     """Canvases in a grid with their boxes and captions (None: no captions); ``overlays`` adds
     (boxes per canvas, colour, style) layers drawn thinner, e.g. proposals."""
     rows = -(-len(images) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * size, rows * size * 1.05), squeeze=False)
+    size = theme.COLUMN_INCHES / cols if size is None else min(size, theme.COLUMN_INCHES / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * size, rows * size * 1.1), squeeze=False)
     for ax in axes.flat[len(images) :]:
         ax.axis("off")
     for n, ax in enumerate(axes.flat[: len(images)]):
@@ -71,7 +75,8 @@ def precision_recall_figure(precision: np.ndarray, recall: np.ndarray, title: st
 def iou_examples(pairs):
     """Pairs of boxes drawn side by side, each panel titled with its IoU."""
     size = int(np.ceil(np.max(pairs))) + 2
-    fig, axes = plt.subplots(1, len(pairs), figsize=(2.3 * len(pairs), 2.4))
+    side = min(2.3, theme.COLUMN_INCHES / len(pairs))
+    fig, axes = plt.subplots(1, len(pairs), figsize=(side * len(pairs), side + 0.3))
     for ax, (a, b) in zip(np.atleast_1d(axes), pairs):
         ax.imshow(np.zeros((size, size)), cmap="gray_r", vmin=0, vmax=1)
         draw_boxes(ax, [a], colour="C0", width=2)
@@ -87,7 +92,7 @@ def roi_pooling_figure(fmap: np.ndarray, box, output_size: int, stride: float):
     """One feature map (a single channel), a box, its bins, and the pooled result."""
     rows, cols = roi_bins(box, fmap.shape, output_size, stride)
     pooled = roi_max_pool(fmap[:, :, None], [box], output_size, stride)[0, :, :, 0]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.8),
+    fig, (left, right) = plt.subplots(1, 2, figsize=(theme.COLUMN_INCHES, 3.3),
                                       gridspec_kw={"width_ratios": [fmap.shape[1], 6]})
     left.imshow(fmap, cmap="viridis")
     y1, x1, y2, x2 = (np.asarray(box, dtype=float) / stride).tolist()
@@ -108,12 +113,15 @@ def roi_pooling_figure(fmap: np.ndarray, box, output_size: int, stride: float):
 
 
 def speed_figure(counts, rcnn_seconds, fast_seconds):
-    """Seconds per image against the number of proposals, for both detectors."""
+    """Milliseconds per image against the number of proposals, for both detectors (log scales)."""
     fig, ax = plt.subplots(figsize=(5.5, 3.4))
     ax.plot(counts, np.asarray(rcnn_seconds) * 1000, "o-", label="R-CNN (CNN per proposal)")
     ax.plot(counts, np.asarray(fast_seconds) * 1000, "s--", label="Fast R-CNN (shared map + RoI pooling)")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    for axis in (ax.xaxis, ax.yaxis):  # plain numbers (2, 10, 500), not 2 x 10^0
+        axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        axis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("proposals per image")
     ax.set_ylabel("milliseconds per image")
     ax.grid(alpha=0.3, which="both")
@@ -126,7 +134,8 @@ def anchors_figure(image: np.ndarray, all_anchors: np.ndarray, per_position: int
                    stride: float, labels: np.ndarray | None = None, gt_boxes=None):
     """Left: every anchor centre and the k anchors of one position. Right: labelled anchors."""
     panels = 1 if labels is None else 2
-    fig, axes = plt.subplots(1, panels, figsize=(4 * panels, 4), squeeze=False)
+    side = min(4.0, theme.COLUMN_INCHES / panels)
+    fig, axes = plt.subplots(1, panels, figsize=(side * panels, side), squeeze=False)
     ax = axes[0, 0]
     size = image.shape[0]
     ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)

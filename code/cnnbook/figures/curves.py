@@ -19,7 +19,8 @@ def digit_grid(images: np.ndarray, labels: np.ndarray, rows: int = 3, cols: int 
     """The first rows*cols images in a grid, each titled with its label."""
     if len(images) < rows * cols:
         raise ValueError(f"need {rows * cols} images, got {len(images)}")
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 0.75, rows * 0.9))
+    side = theme.COLUMN_INCHES / cols
+    fig, axes = plt.subplots(rows, cols, figsize=(theme.COLUMN_INCHES, rows * side * 1.3))
     for ax, image, label in zip(axes.flat, images, labels):
         ax.imshow(image.reshape(28, 28), cmap="gray_r")
         ax.set_title(str(label), fontsize=theme.NORMAL)
@@ -31,7 +32,7 @@ def digit_grid(images: np.ndarray, labels: np.ndarray, rows: int = 3, cols: int 
 def class_balance(y_train: np.ndarray, y_test: np.ndarray):
     """Images per digit class in the training and test sets, side by side."""
     classes = np.arange(10)
-    fig, ax = plt.subplots(figsize=(7, 3))
+    fig, ax = plt.subplots(figsize=(theme.COLUMN_INCHES, 3))
     width = 0.4
     for offset, (name, y) in zip((-width / 2, width / 2), (("training", y_train), ("test", y_test))):
         ax.bar(classes + offset, np.bincount(y, minlength=10) / len(y), width, label=name)
@@ -45,7 +46,8 @@ def class_balance(y_train: np.ndarray, y_test: np.ndarray):
 
 def training_curves(*results, titles: tuple[str, ...] = ()):
     """Cost and accuracy per epoch for one or more results, one row of two panels each."""
-    fig, axes = plt.subplots(len(results), 2, figsize=(9, 3.2 * len(results)), squeeze=False)
+    fig, axes = plt.subplots(len(results), 2, figsize=(theme.COLUMN_INCHES, 3.0 * len(results)),
+                             squeeze=False)
     for row, result in enumerate(results):
         epochs = np.arange(1, result.recipe.epochs + 1)
         for col, metric in enumerate(("loss", "accuracy")):
@@ -64,10 +66,11 @@ def training_curves(*results, titles: tuple[str, ...] = ()):
     return fig
 
 
-def labelled_digits(images: np.ndarray, captions: list[str], cols: int = 10):
+def labelled_digits(images: np.ndarray, captions: list[str], cols: int = 8):
     """A grid of digits, each with its own caption (e.g. 'true 4 / said 9')."""
     rows = max(1, -(-len(images) // cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 0.95, rows * 1.15), squeeze=False)
+    side = theme.COLUMN_INCHES / cols
+    fig, axes = plt.subplots(rows, cols, figsize=(theme.COLUMN_INCHES, rows * side * 1.25), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     for ax, image, caption in zip(axes.flat, images, captions):

@@ -44,7 +44,7 @@ def stride_positions(n: int = 7, f: int = 3, strides=(1, 2, 3)):
     so a row of dots is the output's width. Where the stride does not fit, the position that
     would stick out past the edge is drawn in red.
     """
-    fig, axes = plt.subplots(1, len(strides), figsize=(3.6 * len(strides), 3.4), squeeze=False)
+    fig, axes = plt.subplots(1, len(strides), figsize=(theme.COLUMN_INCHES, 3.3), squeeze=False)
     # One scale for all panels: wide enough for the last position of any stride that sticks out.
     high = max(geometry.window_starts(n, f, s)[-1] + s + f for s in strides) + 0.2
     high = max(high, n + 0.2)
@@ -91,7 +91,7 @@ def padding_grid(n: int = 7, padding: int = 1, f: int = 3):
     total = geometry.padded_size(n, padding)
     size = geometry.output_size(n, f, 1, padding)
     bare = geometry.output_size(n, f, 1, 0)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 4.8))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(theme.COLUMN_INCHES, 4.0))
 
     _grid(left, n, offset=padding)
     left.add_patch(Rectangle((padding, padding), f, f, facecolor=_FILTER, alpha=0.25, edgecolor=_FILTER,
@@ -136,7 +136,7 @@ def filter_maps(n: int = 32, depth: int = 3, f: int = 5, filters: int = 4, paddi
     the maps, one per filter, stack into the output volume, as deep as there are filters."""
     out = geometry.output_size(n, f, 1, padding)
     colours = [f"C{i % 10}" for i in range(filters)]
-    fig, ax = plt.subplots(figsize=(10, 4.2))
+    fig, ax = plt.subplots(figsize=(theme.COLUMN_INCHES, 3.4))
     _box(ax, 0, 0, n, n, depth * 2, "0.85", label=f"input {n} x {n} x {depth}")
 
     column = n + 14
@@ -166,7 +166,7 @@ def filter_maps(n: int = 32, depth: int = 3, f: int = 5, filters: int = 4, paddi
 def lecture_filters(n: int = 32, depth: int = 3, f: int = 5, filters: int = 6, paddings=(0, 1)):
     """The lecture's example: an n x n x depth image and ``filters`` filters of f x f x depth at
     stride 1, with each padding in ``paddings``: the output volume each one gives."""
-    fig, axes = plt.subplots(1, 1 + len(paddings), figsize=(3.6 * (1 + len(paddings)), 3.9),
+    fig, axes = plt.subplots(1, 1 + len(paddings), figsize=(theme.COLUMN_INCHES, 3.2),
                              gridspec_kw={"width_ratios": [1.2] + [1] * len(paddings)})
     scale = 1.0
     high = max(geometry.padded_size(n, p) for p in paddings) * scale + 10
@@ -204,7 +204,8 @@ def max_pooling(values: np.ndarray, pool: int = 2, stride: int | None = None):
     pooled = np.array([[values[r:r + pool, c:c + pool].max() for c in starts] for r in starts])
     assert pooled.shape == (size, size)
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(7.5, 3.8), gridspec_kw={"width_ratios": [n, size]})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(theme.COLUMN_INCHES, 3.5),
+                                      gridspec_kw={"width_ratios": [n, size]})
     _grid(left, n)
     for i, top in enumerate(starts):
         for j, start in enumerate(starts):

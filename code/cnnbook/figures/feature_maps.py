@@ -11,6 +11,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FuncFormatter
 
 from cnnbook.figures import theme
 
@@ -41,7 +42,8 @@ def map_panels(maps, titles=None, cols: int | None = None, cmap: str = "gray", s
     count = len(panels)
     cols = count if cols is None else min(cols, count)
     rows = math.ceil(count / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * size, rows * (size + 0.25)), squeeze=False)
+    size = min(size, theme.COLUMN_INCHES / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * size, rows * (size + 0.3)), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     titles = [f"map {i + 1}" for i in range(count)] if titles is None else list(titles)
@@ -66,18 +68,16 @@ def filter_panels(kernel: np.ndarray, cols: int = 8, size: float = 1.0):
     limit = float(np.abs(filters).max()) or 1.0
     cols = min(cols, len(filters))
     rows = math.ceil(len(filters) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * size, rows * size + 0.6), squeeze=False)
+    size = min(size, theme.COLUMN_INCHES / (cols + 0.6))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * size + 0.6, rows * (size + 0.3) + 0.4),
+                             squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     for i, (ax, weights) in enumerate(zip(axes.flat, filters)):
         image = ax.imshow(weights, cmap="RdBu_r", vmin=-limit, vmax=limit)
-        ax.set_title(str(i + 1), fontsize=theme.TINY)
+        ax.set_title(str(i + 1), fontsize=theme.SMALL)
     fig.colorbar(image, ax=axes, shrink=0.8, label="weight")
     return fig
-
-
-def _shape_label(shape: tuple) -> str:
-    return "×".join(str(n) for n in shape)
 
 
 def _label_bars(ax, heights, labels) -> None:
@@ -101,14 +101,15 @@ def shape_flow(rows: list[dict], input_shape: tuple):
     depths = [shape[-1] for _, shape in stages]
     spatial = ["C0" if len(shape) == 3 else "C1" for _, shape in stages]
 
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 5.2), sharex=True)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(theme.COLUMN_INCHES, 5.2), sharex=True)
     top.bar(x, sides, color=spatial)
     top.set_ylabel("map side (pixels)")
-    _label_bars(top, sides, [_shape_label(shape) for _, shape in stages])
+    _label_bars(top, sides, [str(side) if side else "flat" for side in sides])
     top.set_ylim(0, max(sides) * 1.25)
-    top.set_title("one image's shape after each layer (blue: maps, orange: a flat vector)")
+    top.set_title("side of the maps (top), how many maps or units (bottom), after each layer")
     bottom.bar(x, depths, color=spatial)
     bottom.set_yscale("log", base=2)
+    bottom.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     bottom.set_ylabel("maps or units")
     _label_bars(bottom, depths, [str(depth) for depth in depths])
     bottom.set_ylim(0.5, max(depths) * 4)

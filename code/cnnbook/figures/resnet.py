@@ -10,7 +10,7 @@ from cnnbook.figures import theme
 
 def compare_training(results: dict[str, object]):
     """Training cost and accuracy per epoch of several results, one line per net, side by side."""
-    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.4))
+    fig, axes = plt.subplots(1, 2, figsize=(theme.COLUMN_INCHES, 3.2))
     for (label, result), colour in zip(results.items(), ("C3", "C0", "C7")):
         epochs = np.arange(1, result.recipe.epochs + 1)
         for ax, metric in zip(axes, ("loss", "accuracy")):
@@ -28,7 +28,7 @@ def compare_training(results: dict[str, object]):
 def gradient_norm_figure(scales: dict[str, dict[str, float]], norms: dict[str, dict[str, float]]):
     """Per 3x3 conv layer, against depth on a log scale: the signal entering it (left) and the
     norm of the loss gradient with respect to its kernel (right); one line per net."""
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig, axes = plt.subplots(1, 2, figsize=(theme.COLUMN_INCHES, 3.4))
     for ax, by_net in zip(axes, (scales, norms)):
         for (label, by_layer), colour in zip(by_net.items(), ("C3", "C0", "C7")):
             values = [v for name, v in by_layer.items() if not name.endswith("_projection")]
@@ -48,7 +48,7 @@ def block_diagram():
     """A plain block and a residual block side by side: the same layers, plus one shortcut."""
     steps = ["x", "3x3 conv", "ReLU", "3x3 conv", "+", "ReLU", "y"]
     rows = list(zip(steps, np.linspace(0.92, 0.08, len(steps))))
-    fig, axes = plt.subplots(1, 2, figsize=(7.5, 4.6))
+    fig, axes = plt.subplots(1, 2, figsize=(theme.COLUMN_INCHES, 4.2))
     for ax, residual in zip(axes, (False, True)):
         shown = [(text, h) for text, h in rows if residual or text != "+"]
         for text, h in shown:
