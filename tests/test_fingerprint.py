@@ -53,14 +53,19 @@ def edited(tmp_path_factory):
     roots = {"original": _copy(tmp, "original")}
     roots["figures"] = _copy(tmp, "figures")
     _edit(roots["figures"], "figures/resnet.py", "def block_diagram():", "def block_diagram():  # edited")
-    _edit(roots["figures"], "figures/theme.py", 'FIRST = "C0"', 'FIRST = "C9"')
-    _edit(roots["figures"], "figures/boxes.py", '"""Seconds per image', '"""Edited: seconds per image')
+    _edit(roots["figures"], "figures/theme.py", 'GRID = "0.75"', 'GRID = "0.7"')
+    _edit(roots["figures"], "figures/boxes.py", '"""Milliseconds per image', '"""Edited: milliseconds per image')
     roots["fact text"] = _copy(tmp, "fact_text")
     _edit(roots["fact text"], "facts.py", "every C3 filter reads every S2 map",
           "each C3 filter reads all S2 maps")
     roots["lenet5"] = _copy(tmp, "lenet5")
     _edit(roots["lenet5"], "nets/classic.py", 'layers.Dense(84, activation="tanh"',
           'layers.Dense(86, activation="tanh"')
+    roots["layout"] = _copy(tmp, "layout")
+    _edit(roots["layout"], "nets/classic.py", '"""LeNet-5 on MNIST:', '"""Reworded. LeNet-5 on MNIST:')
+    _edit(roots["layout"], "nets/classic.py", 'layers.Dense(84, activation="tanh", name="F6"),',
+          'layers.Dense(  # a comment, and the call split over lines\n'
+          '                84, activation="tanh", name="F6"\n            ),')
     roots["residual helper"] = _copy(tmp, "residual_helper")
     _edit(roots["residual helper"], "nets/residual.py", 'padding="same", kernel_initializer=init',
           'padding="same", use_bias=True, kernel_initializer=init')
@@ -92,6 +97,11 @@ def test_editing_the_text_of_a_quoted_fact_retrains_nothing(edited):
 
 def test_an_edit_to_a_builder_retrains_that_model_only(edited):
     assert _retrained(edited, "lenet5") == {"lenet5"}
+
+
+def test_a_docstring_comment_or_layout_edit_retrains_nothing(edited):
+    """Rewrapping a builder to fit a page, or rewording its docstring, decides no result."""
+    assert _retrained(edited, "layout") == set()
 
 
 def test_an_edit_to_a_helper_retrains_the_models_that_call_it(edited):

@@ -51,6 +51,21 @@ def test_no_shown_code_line_is_longer_than_88_characters(soups):
     assert not too_long, "\n".join(too_long)
 
 
+def included_source(soup) -> list[str]:
+    """The package source a page shows with literalinclude (code blocks outside the cells)."""
+    return [pre.get_text() for pre in soup.select("div.highlight pre")
+            if not pre.find_parent("div", class_="cell")]
+
+
+def test_no_line_of_the_package_source_a_page_shows_is_longer_than_88_characters(soups):
+    shown = {name: included_source(soup) for name, soup in soups.items()}
+    assert sum(map(len, shown.values())) >= 25, "the selector finds the included source"
+    too_long = [f"{name}: {len(line)}: {line}"
+                for name, blocks in shown.items() for code in blocks
+                for line in code.splitlines() if len(line) > MAX_CODE_LINE]
+    assert not too_long, "\n".join(too_long)
+
+
 def test_glue_calls_stay_out_of_shown_code(soups):
     over = {name: count for name, soup in soups.items()
             if (count := sum(code.count("glue(") for code in shown_code(soup)))

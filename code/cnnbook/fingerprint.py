@@ -107,6 +107,22 @@ def _names_used(source: str) -> list[list[str]]:
     return chains
 
 
+def _meaning(source: str) -> str:
+    """The code's syntax tree without its docstrings: what it does, not how it is laid out.
+
+    Comments, line breaks and docstrings decide no result, so rewrapping a builder to fit a
+    page, or rewording its docstring, retrains nothing; a changed name, number or call does.
+    """
+    tree = ast.parse(textwrap.dedent(source))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                and body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
 def _uses(value) -> tuple[str, list]:
     """(text that decides the value's behaviour, the cnnbook values it uses)."""
     value = _unwrapped(value)
@@ -128,8 +144,9 @@ def _uses(value) -> tuple[str, list]:
 
 
 def code_digest(*objects) -> str:
-    """sha256 over the source of ``objects`` (functions or classes of cnnbook) and of everything of
-    cnnbook they use, transitively: functions and classes by their source, constants by value.
+    """sha256 over the code of ``objects`` (functions or classes of cnnbook) and of everything of
+    cnnbook they use, transitively: functions and classes by their syntax tree (:func:`_meaning`),
+    constants by value.
 
     Names are resolved in each function's own module, through attribute chains (``geometry.f``).
     What lies outside cnnbook (Keras, NumPy) is left to the installed versions, which every
@@ -144,7 +161,7 @@ def code_digest(*objects) -> str:
         value = _unwrapped(value)
         if isinstance(value, (types.FunctionType, type)) and _ours(value):
             source, used = _uses(value)
-            texts[label] = source
+            texts[label] = _meaning(source)
             pending.extend(used)
         elif isinstance(value, types.ModuleType) or callable(value) and not _ours(value):
             continue  # a module as a whole, or someone else's function: decided by the versions

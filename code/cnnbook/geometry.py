@@ -68,10 +68,11 @@ def _same(n: int, stride: int) -> int:
 def output_size(n: int, f: int, stride: int = 1, padding: int | str = 0) -> int:
     """The number of window positions along one dimension, i.e. the output's size there.
 
-    ``padding`` is either a number P of zeros on each side, giving (N - F + 2P) / stride + 1,
-    which must be a whole number (else :class:`DoesNotFit`), or a Keras mode: ``'valid'`` (no
-    padding; a last position that would run off the edge is dropped: floor((N - F) / stride) + 1)
-    or ``'same'`` (zeros added as needed so every step fits: ceil(N / stride)).
+    ``padding`` is either a number P of zeros on each side, giving (N - F + 2P) / stride
+    + 1, which must be a whole number (else :class:`DoesNotFit`), or a Keras mode:
+    ``'valid'`` (no padding; a last position that would run off the edge is dropped:
+    floor((N - F) / stride) + 1) or ``'same'`` (zeros added as needed so every step
+    fits: ceil(N / stride)).
     """
     n = checks.whole_number("n", n, 1)
     f = checks.whole_number("f", f, 1)
@@ -82,13 +83,16 @@ def output_size(n: int, f: int, stride: int = 1, padding: int | str = 0) -> int:
         return _same(n, stride)
     if padding == "valid":
         if f > n:
-            raise ValueError(f"filter larger than input: F={f} > N={n}, so 'valid' has no position")
+            raise ValueError(
+                f"filter larger than input: F={f} > N={n}, so 'valid' has no position"
+            )
         return _valid(n, f, stride)
 
     total = padded_size(n, padding)
     if f > total:
         raise ValueError(
-            f"filter larger than padded input: F={f} > N + 2P = {n} + 2*{padding} = {total}"
+            f"filter larger than padded input: "
+            f"F={f} > N + 2P = {n} + 2*{padding} = {total}"
         )
     steps, rest = divmod(total - f, stride)
     if rest:
@@ -97,17 +101,22 @@ def output_size(n: int, f: int, stride: int = 1, padding: int | str = 0) -> int:
         valid = _valid(n, f, stride) if f <= n else None
         same = _same(n, stride)
         valid_text = (
-            f"padding='valid' (no zeros) drops the incomplete last position and gives {valid}"
+            f"padding='valid' (no zeros) drops the incomplete last position "
+            f"and gives {valid}"
             if valid is not None
-            else "padding='valid' has no position at all (the filter is larger than the input)"
+            else "padding='valid' has no position at all "
+            "(the filter is larger than the input)"
         )
         raise DoesNotFit(
             f"does not fit: N={n}, F={f}, stride={stride}, padding={padding} gives "
             f"(N - F + 2P)/stride + 1 = ({n} - {f} + 2*{padding})/{stride} + 1 = "
-            f"{two_decimals(total - f + stride, stride)}, not a whole number: the filter's next "
-            f"position would stick out {overhang} past the edge. Instead, {valid_text}; padding='same' adds "
+            f"{two_decimals(total - f + stride, stride)}, not a whole number: "
+            f"the filter's next position would stick out {overhang} past the edge. "
+            f"Instead, {valid_text}; padding='same' adds "
             f"the zeros it needs and gives ceil(N/stride) = {same}.",
-            value=value, valid=valid, same=same,
+            value=value,
+            valid=valid,
+            same=same,
         )
     return steps + 1
 
@@ -115,14 +124,15 @@ def output_size(n: int, f: int, stride: int = 1, padding: int | str = 0) -> int:
 def same_padding(f: int) -> int:
     """The zeros per side that keep the size at stride 1: (F - 1) / 2, so F must be odd.
 
-    An even filter would need half a zero on each side; Keras's 'same' then pads one more zero
-    after (bottom/right) than before, which no single number P can describe.
+    An even filter would need half a zero on each side; Keras's 'same' then pads one
+    more zero after (bottom/right) than before, which no single number P can describe.
     """
     f = checks.whole_number("f", f, 1)
     if f % 2 == 0:
         raise ValueError(
             f"no symmetric padding keeps the size for an even filter: (F - 1)/2 = "
-            f"{two_decimals(f - 1, 2)} for F={f}; use padding='same' (one extra zero after)"
+            f"{two_decimals(f - 1, 2)} for F={f}; "
+            "use padding='same' (one extra zero after)"
         )
     return (f - 1) // 2
 
@@ -142,18 +152,23 @@ def window_starts(n: int, f: int, stride: int = 1) -> list[int]:
 
 
 def receptive_field(layers: Iterable[tuple[int, int]]) -> int:
-    """How many input pixels (along one dimension) one output value of a stack depends on.
+    """How many input pixels (along one dimension) one output value of a stack depends
+    on.
 
-    ``layers`` are (kernel, stride) pairs, first layer first. Each layer widens the field by
-    (kernel - 1) times the product of the strides before it; padding does not change it. With
-    no layers, a value sees one pixel: itself.
+    ``layers`` are (kernel, stride) pairs, first layer first. Each layer widens the
+    field by (kernel - 1) times the product of the strides before it; padding does not
+    change it. With no layers, a value sees one pixel: itself.
     """
     if isinstance(layers, (str, bytes)) or not isinstance(layers, Iterable):
-        raise TypeError(f"layers must be (kernel, stride) pairs, got {type(layers).__name__}")
+        raise TypeError(
+            f"layers must be (kernel, stride) pairs, got {type(layers).__name__}"
+        )
     field, jump = 1, 1
     for index, layer in enumerate(layers):
         if not isinstance(layer, (tuple, list)) or len(layer) != 2:
-            raise TypeError(f"layer {index} must be a (kernel, stride) pair, got {layer!r}")
+            raise TypeError(
+                f"layer {index} must be a (kernel, stride) pair, got {layer!r}"
+            )
         kernel = checks.whole_number(f"layer {index} kernel", layer[0], 1)
         stride = checks.whole_number(f"layer {index} stride", layer[1], 1)
         field += (kernel - 1) * jump

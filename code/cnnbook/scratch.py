@@ -45,12 +45,15 @@ def _array4d(array, name: str, layout: str) -> np.ndarray:
     return array
 
 
-def padding_amounts(size: int, window: int, stride: int, padding) -> tuple[int, int, int]:
+def padding_amounts(
+    size: int, window: int, stride: int, padding
+) -> tuple[int, int, int]:
     """(before, after, output size) along one axis, exactly as TensorFlow pads.
 
     'valid' adds nothing and drops windows that would run off the edge. 'same' makes the
-    output ceil(size / stride) long and pads just enough for that; when the padding is odd,
-    the extra row or column goes at the bottom or right. An int pads that much on both sides.
+    output ceil(size / stride) long and pads just enough for that; when the padding is
+    odd, the extra row or column goes at the bottom or right. An int pads that much on
+    both sides.
     """
     if isinstance(padding, str) and padding.lower() == "same":
         out = geometry.output_size(size, window, stride, "same")
@@ -62,28 +65,39 @@ def padding_amounts(size: int, window: int, stride: int, padding) -> tuple[int, 
         try:
             before = after = checks.whole_number("padding", padding, 0)
         except ValueError:
-            raise ValueError(f"padding must be 'valid', 'same' or an int >= 0, got {padding!r}") from None
+            raise ValueError(
+                f"padding must be 'valid', 'same' or an int >= 0, got {padding!r}"
+            ) from None
     padded = size + before + after
     if padded < window:
-        raise ValueError(f"a window of {window} does not fit in {size} pixels with padding {padding!r}")
+        raise ValueError(
+            f"a window of {window} does not fit in {size} pixels "
+            f"with padding {padding!r}"
+        )
     return before, after, geometry.output_size(padded, window, stride, "valid")
 
 
-def im2col(padded: np.ndarray, window: tuple[int, int], stride: tuple[int, int]) -> np.ndarray:
+def im2col(
+    padded: np.ndarray, window: tuple[int, int], stride: tuple[int, int]
+) -> np.ndarray:
     """Every window of an (already padded) NHWC batch, flattened into one row.
 
-    Returns shape (count, out_rows, out_cols, window_rows * window_cols * channels), in the
-    order (row, col, channel) that ``kernels.reshape(-1, filters)`` uses for HWIO kernels. It
-    loops over the few offsets inside a window, not over the many window positions: at offset
-    (i, j) every window's pixel is one strided slice of the image.
+    Returns shape (count, out_rows, out_cols, window_rows * window_cols * channels), in
+    the order (row, col, channel) that ``kernels.reshape(-1, filters)`` uses for HWIO
+    kernels. It loops over the few offsets inside a window, not over the many window
+    positions: at offset (i, j) every window's pixel is one strided slice of the image.
     """
     count, rows, cols, channels = padded.shape
     (kh, kw), (sh, sw) = window, stride
     out_rows, out_cols = (rows - kh) // sh + 1, (cols - kw) // sw + 1
-    columns = np.empty((count, out_rows, out_cols, kh, kw, channels), dtype=padded.dtype)
+    columns = np.empty(
+        (count, out_rows, out_cols, kh, kw, channels), dtype=padded.dtype
+    )
     for i in range(kh):
         for j in range(kw):
-            columns[:, :, :, i, j, :] = padded[:, i : i + sh * out_rows : sh, j : j + sw * out_cols : sw, :]
+            columns[:, :, :, i, j, :] = padded[
+                :, i : i + sh * out_rows : sh, j : j + sw * out_cols : sw, :
+            ]
     return columns.reshape(count, out_rows, out_cols, kh * kw * channels)
 
 
@@ -95,7 +109,8 @@ def _pad(images: np.ndarray, window, stride, padding, fill: float) -> np.ndarray
 
 
 def conv2d(images, kernels, bias=None, stride=1, padding="valid") -> np.ndarray:
-    """A 2-D convolution (합성곱) of NHWC ``images`` with HWIO ``kernels``, like tf.nn.conv2d.
+    """A 2-D convolution (합성곱) of NHWC ``images`` with HWIO ``kernels``, like
+    tf.nn.conv2d.
 
     Pad, cut every window out as a row (im2col), and multiply by the filters laid out as
     columns: one matrix product computes every filter at every position. ``bias`` (one
@@ -105,7 +120,9 @@ def conv2d(images, kernels, bias=None, stride=1, padding="valid") -> np.ndarray:
     kernels = _array4d(kernels, "kernels", KERNELS_LAYOUT)
     kh, kw, in_channels, filters = kernels.shape
     if min(kernels.shape) < 1:
-        raise ValueError(f"kernels must not have an empty axis, got shape {kernels.shape}")
+        raise ValueError(
+            f"kernels must not have an empty axis, got shape {kernels.shape}"
+        )
     if in_channels != images.shape[3]:
         raise ValueError(
             f"the kernels expect {in_channels} input channels (axis 2 of HWIO), "
@@ -115,11 +132,15 @@ def conv2d(images, kernels, bias=None, stride=1, padding="valid") -> np.ndarray:
     dtype = np.result_type(images, kernels, np.float32)
     padded = _pad(images.astype(dtype, copy=False), (kh, kw), stride, padding, fill=0.0)
     columns = im2col(padded, (kh, kw), stride)
-    out = columns @ kernels.astype(dtype, copy=False).reshape(kh * kw * in_channels, filters)
+    out = columns @ kernels.astype(dtype, copy=False).reshape(
+        kh * kw * in_channels, filters
+    )
     if bias is not None:
         bias = np.asarray(bias)
         if bias.shape != (filters,):
-            raise ValueError(f"bias must have shape ({filters},), one per filter, got {bias.shape}")
+            raise ValueError(
+                f"bias must have shape ({filters},), one per filter, got {bias.shape}"
+            )
         out = out + bias.astype(dtype, copy=False)
     return out
 

@@ -33,7 +33,8 @@ def describe(model: keras.Model) -> dict:
 
 
 def zero_branch(model: keras.Model, block: str) -> None:
-    """Set the last convolution of ``block`` (kernel and bias) to zero, so its branch F gives 0."""
+    """Set the last convolution of ``block`` (kernel and bias) to zero, so its branch F
+    gives 0."""
     layer = model.get_layer(f"{block}_conv2")
     layer.set_weights([np.zeros_like(w) for w in layer.get_weights()])
 
@@ -45,17 +46,21 @@ def predicted_classes(model: keras.Model, x: np.ndarray, batch_size: int = 1000)
     return np.concatenate([np.argmax(b, axis=1) for b in batches])
 
 
-def gradient_norms(model: keras.Model, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+def gradient_norms(
+    model: keras.Model, x: np.ndarray, y: np.ndarray
+) -> dict[str, float]:
     """The L2 norm of d(loss)/d(kernel) for every Conv2D layer, on one batch (x, y).
 
-    The loss is the training loss (mean cross-entropy); nothing random runs (no dropout), so the
-    result depends only on the weights and the batch.
+    The loss is the training loss (mean cross-entropy); nothing random runs (no
+    dropout), so the result depends only on the weights and the batch.
     """
     x = np.asarray(x, dtype=np.float32)
     y = np.asarray(y)
     if len(x) == 0 or len(x) != len(y):
-        raise ValueError(f"need a non-empty batch with one label per image, got {len(x)} images "
-                         f"and {len(y)} labels")
+        raise ValueError(
+            f"need a non-empty batch with one label per image, got {len(x)} images "
+            f"and {len(y)} labels"
+        )
     x = x.reshape((-1, *model.input_shape[1:]))
     convs = conv_layers(model)
     if not convs:

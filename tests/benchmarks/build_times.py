@@ -93,9 +93,9 @@ def edit_build(path: Path, old: str, new: str) -> tuple[float, int, int]:
 
 FIGURE_EDIT = (REPO / "code" / "cnnbook" / "figures" / "diagrams.py",
                '_ZERO = "#d9d9d9"', '_ZERO = "#dadada"')
-BUILDER_EDIT = (REPO / "code" / "cnnbook" / "nets" / "classic.py",
-                'layers.Flatten(name="flatten"),\n            layers.Dense(84',
-                'layers.Flatten(name="flatten"),  # edited\n            layers.Dense(84')
+BUILDER_EDIT = (REPO / "code" / "cnnbook" / "nets" / "classic.py",  # the default, spelt out
+                'layers.Dense(84, activation="tanh", name="F6")',
+                'layers.Dense(84, activation="tanh", name="F6", use_bias=True)')
 
 
 def headline_numbers() -> dict:

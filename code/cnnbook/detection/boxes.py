@@ -86,8 +86,12 @@ def iou(boxes_a, boxes_b) -> np.ndarray:
     IoU = area(A ∩ B) / area(A ∪ B); two flat boxes, whose union is empty, overlap 0.
     """
     a, b = as_boxes(boxes_a, "boxes_a"), as_boxes(boxes_b, "boxes_b")
-    height = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
-    width = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+    height = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(
+        a[:, None, 0], b[None, :, 0]
+    )
+    width = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(
+        a[:, None, 1], b[None, :, 1]
+    )
     inter = np.clip(height, 0, None) * np.clip(width, 0, None)
     union = area(a)[:, None] + area(b)[None, :] - inter
     return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
@@ -96,22 +100,34 @@ def iou(boxes_a, boxes_b) -> np.ndarray:
 # ---- non-maximum suppression -----------------------------------------------------------------
 
 
-def non_max_suppression(boxes, scores, iou_threshold: float = 0.5, score_threshold: float = -np.inf,
-                        max_outputs: int | None = None) -> np.ndarray:
+def non_max_suppression(
+    boxes,
+    scores,
+    iou_threshold: float = 0.5,
+    score_threshold: float = -np.inf,
+    max_outputs: int | None = None,
+) -> np.ndarray:
     """Greedy NMS (비최대 억제): indices of the boxes kept, best score first.
 
-    Take the best-scoring box left, keep it, drop every box that overlaps it by IoU greater
-    than ``iou_threshold``; repeat. Only boxes scoring above ``score_threshold`` take part, and
-    ties in score go to the lower index: the rules of ``tf.image.non_max_suppression``.
+    Take the best-scoring box left, keep it, drop every box that overlaps it by IoU
+    greater than ``iou_threshold``; repeat. Only boxes scoring above ``score_threshold``
+    take part, and ties in score go to the lower index: the rules of
+    ``tf.image.non_max_suppression``.
     """
     b = as_boxes(boxes)
     s = as_scores(scores, len(b))
     threshold = checks.fraction("iou_threshold", iou_threshold)
-    if not isinstance(score_threshold, numbers.Real) or isinstance(score_threshold, bool):
+    if not isinstance(score_threshold, numbers.Real) or isinstance(
+        score_threshold, bool
+    ):
         raise ValueError(f"score_threshold must be a number, got {score_threshold!r}")
     if np.isnan(score_threshold):
         raise ValueError("score_threshold must be a number, got NaN")
-    limit = len(b) if max_outputs is None else checks.whole_number("max_outputs", max_outputs, minimum=0)
+    limit = (
+        len(b)
+        if max_outputs is None
+        else checks.whole_number("max_outputs", max_outputs, minimum=0)
+    )
     order = np.argsort(-s, kind="stable")
     order = order[s[order] > score_threshold]
     alive = np.ones(len(order), dtype=bool)
@@ -152,18 +168,26 @@ def centres(boxes) -> tuple[np.ndarray, ...]:
 
 
 def encode(ground_truth, proposals) -> np.ndarray:
-    """R-CNN's regression targets: how to move and resize each proposal P onto its box G.
+    """R-CNN's regression targets: how to move and resize each proposal P onto its box
+    G.
 
-    Rows [ty, tx, th, tw] with ty = (Gy - Py) / Ph, tx = (Gx - Px) / Pw (centre shifts in units
-    of the proposal's size, so they do not depend on the scale) and th = log(Gh / Ph),
-    tw = log(Gw / Pw) (size ratios on a log scale).
+    Rows [ty, tx, th, tw] with ty = (Gy - Py) / Ph, tx = (Gx - Px) / Pw (centre shifts
+    in units of the proposal's size, so they do not depend on the scale) and th = log(Gh
+    / Ph), tw = log(Gw / Pw) (size ratios on a log scale).
     """
-    g, p = _positive_boxes(ground_truth, "ground_truth"), _positive_boxes(proposals, "proposals")
+    g, p = (
+        _positive_boxes(ground_truth, "ground_truth"),
+        _positive_boxes(proposals, "proposals"),
+    )
     if g.shape != p.shape:
-        raise ValueError(f"need one ground-truth box per proposal; got {len(g)} and {len(p)}")
+        raise ValueError(
+            f"need one ground-truth box per proposal; got {len(g)} and {len(p)}"
+        )
     gy, gx, gh, gw = centres(g)
     py, px, ph, pw = centres(p)
-    return np.stack([(gy - py) / ph, (gx - px) / pw, np.log(gh / ph), np.log(gw / pw)], axis=1)
+    return np.stack(
+        [(gy - py) / ph, (gx - px) / pw, np.log(gh / ph), np.log(gw / pw)], axis=1
+    )
 
 
 def decode(deltas, proposals, max_log_scale: float = MAX_LOG_SCALE) -> np.ndarray:
@@ -228,38 +252,59 @@ def crop_and_resize(image, boxes, size: int) -> np.ndarray:
 # ---- anchors (Faster R-CNN) ------------------------------------------------------------------
 
 
-def anchors(feature_shape: tuple[int, int], stride: float, scales, ratios) -> np.ndarray:
-    """Faster R-CNN's anchors: k = len(scales) * len(ratios) boxes centred on every feature cell.
+def anchors(
+    feature_shape: tuple[int, int], stride: float, scales, ratios
+) -> np.ndarray:
+    """Faster R-CNN's anchors: k = len(scales) * len(ratios) boxes centred on every
+    feature cell.
 
-    Cell (i, j) of an H x W map sits at image point ((i + 0.5) * stride, (j + 0.5) * stride).
-    An anchor of scale s and ratio r (height / width) has area s^2: height s * sqrt(r), width
-    s / sqrt(r). Rows are ordered by cell (row-major), then scale, then ratio: (H * W * k, 4).
+    Cell (i, j) of an H x W map sits at image point ((i + 0.5) * stride, (j + 0.5) *
+    stride). An anchor of scale s and ratio r (height / width) has area s^2: height s *
+    sqrt(r), width s / sqrt(r). Rows are ordered by cell (row-major), then scale, then
+    ratio: (H * W * k, 4).
     """
     height = checks.whole_number("feature height", feature_shape[0])
     width = checks.whole_number("feature width", feature_shape[1])
     stride = checks.positive_number("stride", stride)
-    s, r = np.asarray(scales, dtype=np.float64).ravel(), np.asarray(ratios, dtype=np.float64).ravel()
+    s, r = (
+        np.asarray(scales, dtype=np.float64).ravel(),
+        np.asarray(ratios, dtype=np.float64).ravel(),
+    )
     for name, values in (("scales", s), ("ratios", r)):
         if values.size == 0 or not (np.isfinite(values) & (values > 0)).all():
-            raise ValueError(f"{name} must be one or more positive numbers, got {values.tolist()}")
+            raise ValueError(
+                f"{name} must be one or more positive numbers, got {values.tolist()}"
+            )
     heights = (s[:, None] * np.sqrt(r)[None, :]).ravel()
     widths = (s[:, None] / np.sqrt(r)[None, :]).ravel()
-    cy, cx = np.meshgrid((np.arange(height) + 0.5) * stride, (np.arange(width) + 0.5) * stride, indexing="ij")
+    cy, cx = np.meshgrid(
+        (np.arange(height) + 0.5) * stride,
+        (np.arange(width) + 0.5) * stride,
+        indexing="ij",
+    )
     cy, cx = cy.reshape(-1, 1), cx.reshape(-1, 1)
-    boxes = np.stack([cy - heights / 2, cx - widths / 2, cy + heights / 2, cx + widths / 2], axis=-1)
+    boxes = np.stack(
+        [cy - heights / 2, cx - widths / 2, cy + heights / 2, cx + widths / 2], axis=-1
+    )
     return boxes.reshape(-1, 4)
 
 
-def label_anchors(anchor_boxes, ground_truth, positive: float = 0.7, negative: float = 0.3) -> np.ndarray:
+def label_anchors(
+    anchor_boxes, ground_truth, positive: float = 0.7, negative: float = 0.3
+) -> np.ndarray:
     """The RPN's training labels: 1 object, 0 background, -1 ignored.
 
-    As Faster R-CNN: an anchor is positive if its IoU with some ground-truth box is above
-    ``positive``, or if it is (one of) the anchors overlapping a ground-truth box most;
-    negative if its IoU is below ``negative`` for every ground-truth box; the rest are ignored.
+    As Faster R-CNN: an anchor is positive if its IoU with some ground-truth box is
+    above ``positive``, or if it is (one of) the anchors overlapping a ground-truth box
+    most; negative if its IoU is below ``negative`` for every ground-truth box; the rest
+    are ignored.
     """
     a = as_boxes(anchor_boxes, "anchor_boxes")
     g = as_boxes(ground_truth, "ground_truth")
-    negative, positive = checks.fraction("negative", negative), checks.fraction("positive", positive)
+    negative, positive = (
+        checks.fraction("negative", negative),
+        checks.fraction("positive", positive),
+    )
     if negative > positive:
         raise ValueError(f"negative ({negative}) must not exceed positive ({positive})")
     labels = np.full(len(a), -1, dtype=np.int64)

@@ -45,8 +45,11 @@ class BoxRegressor:
     ridge: float
 
     @classmethod
-    def fit(cls, features: np.ndarray, boxes: np.ndarray, targets: np.ndarray, ridge: float) -> BoxRegressor:
-        """Least squares with an L2 penalty ``ridge`` on the weights (not on the bias)."""
+    def fit(
+        cls, features: np.ndarray, boxes: np.ndarray, targets: np.ndarray, ridge: float
+    ) -> BoxRegressor:
+        """Least squares with an L2 penalty ``ridge`` on the weights (not on the bias).
+        """
         x = np.asarray(features, dtype=np.float64)
         t = encode(targets, boxes)
         mean = x.mean(axis=0)
@@ -110,13 +113,21 @@ class Detector:
         """(class probabilities, hidden features) of each box."""
         raise NotImplementedError
 
-    def detect(self, image: np.ndarray, proposals: np.ndarray | None = None, *,
-               refine: bool = True) -> Detections:
-        """Steps 1 to 3 and NMS: propose (unless given), score every box, move the boxes by the
-        box regressor (unless ``refine`` is False), then keep the best per class."""
+    def detect(
+        self,
+        image: np.ndarray,
+        proposals: np.ndarray | None = None,
+        *,
+        refine: bool = True,
+    ) -> Detections:
+        """Steps 1 to 3 and NMS: propose (unless given), score every box, move the boxes
+        by the box regressor (unless ``refine`` is False), then keep the best per class.
+        """
         boxes = propose(image) if proposals is None else proposals
         if len(boxes) == 0:
-            return Detections(np.zeros((0, 4)), np.zeros(0), np.zeros(0, dtype=np.int64))
+            return Detections(
+                np.zeros((0, 4)), np.zeros(0), np.zeros(0, dtype=np.int64)
+            )
         probabilities, features = self.score(image, boxes)
         if refine and self.regressor is not None:
             boxes = self.regressor.refine(features, boxes)

@@ -30,16 +30,23 @@ def precision_recall(scores, correct, positives: int) -> tuple[np.ndarray, np.nd
 def average_precision(scores, correct, positives: int, method: str = "area") -> float:
     """Average precision (AP) of one class from its detections' scores and correctness.
 
-    Trace precision and recall down the ranking (:func:`precision_recall`), make precision
-    non-increasing in recall (each point takes the best precision at any higher recall), then
-    average it: ``"area"`` is the area under that curve (PASCAL VOC from 2010 on), ``"11point"``
-    the mean at recall 0, 0.1, ..., 1 (the definition in the VOC paper).
+    Trace precision and recall down the ranking (:func:`precision_recall`), make
+    precision non-increasing in recall (each point takes the best precision at any
+    higher recall), then average it: ``"area"`` is the area under that curve (PASCAL VOC
+    from 2010 on), ``"11point"`` the mean at recall 0, 0.1, ..., 1 (the definition in
+    the VOC paper).
     """
     if method not in ("area", "11point"):
         raise ValueError(f"method must be 'area' or '11point', got {method!r}")
     precision, recall = precision_recall(scores, correct, positives)
-    if method == "11point":  # i / 10, not linspace: a recall of 3/10 must reach the point 0.3
-        return float(np.mean([precision[recall >= t].max(initial=0.0) for t in np.arange(11) / 10]))
+    if (
+        method == "11point"
+    ):  # i / 10, not linspace: a recall of 3/10 must reach the point 0.3
+        return float(
+            np.mean(
+                [precision[recall >= t].max(initial=0.0) for t in np.arange(11) / 10]
+            )
+        )
     envelope = np.maximum.accumulate(precision[::-1])[::-1]
     return float(np.sum(np.diff(recall, prepend=0.0) * envelope))
 

@@ -95,14 +95,21 @@ def ink_pieces(image: np.ndarray, tile: int, link: int, threshold: float = PROPO
     return sizes, boxes, linked[linked[:, 0] != linked[:, 1]]
 
 
-def hierarchical_grouping(sizes, boxes, neighbours, image_area: float) -> list[np.ndarray]:
-    """Selective search's grouping: merge the most similar pair of neighbours, again and again.
+def hierarchical_grouping(
+    sizes, boxes, neighbours, image_area: float
+) -> list[np.ndarray]:
+    """Selective search's grouping: merge the most similar pair of neighbours, again and
+    again.
 
-    Similarity is selective search's size + fill measure: small regions merge first, and so do
-    regions that fill their joint box well. The merged region inherits both regions'
-    neighbours. Every region ever formed, first pieces included, gives a proposal box.
+    Similarity is selective search's size + fill measure: small regions merge first, and
+    so do regions that fill their joint box well. The merged region inherits both
+    regions' neighbours. Every region ever formed, first pieces included, gives a
+    proposal box.
     """
-    regions = {i: (int(s), np.asarray(b, dtype=np.float64)) for i, (s, b) in enumerate(zip(sizes, boxes))}
+    regions = {
+        i: (int(s), np.asarray(b, dtype=np.float64))
+        for i, (s, b) in enumerate(zip(sizes, boxes))
+    }
     linked: dict[int, set[int]] = {i: set() for i in regions}
     for i, j in neighbours:
         linked[int(i)].add(int(j))
@@ -110,7 +117,9 @@ def hierarchical_grouping(sizes, boxes, neighbours, image_area: float) -> list[n
 
     def similarity(i: int, j: int) -> float:
         (size_i, box_i), (size_j, box_j) = regions[i], regions[j]
-        joint = np.concatenate([np.minimum(box_i[:2], box_j[:2]), np.maximum(box_i[2:], box_j[2:])])
+        joint = np.concatenate(
+            [np.minimum(box_i[:2], box_j[:2]), np.maximum(box_i[2:], box_j[2:])]
+        )
         gap = (joint[2] - joint[0]) * (joint[3] - joint[1]) - size_i - size_j
         return (1 - (size_i + size_j) / image_area) + (1 - gap / image_area)
 
@@ -120,11 +129,19 @@ def hierarchical_grouping(sizes, boxes, neighbours, image_area: float) -> list[n
         i, j = max(pairs, key=pairs.get)
         new = max(regions) + 1
         (size_i, box_i), (size_j, box_j) = regions.pop(i), regions.pop(j)
-        regions[new] = (size_i + size_j, np.concatenate([np.minimum(box_i[:2], box_j[:2]),
-                                                         np.maximum(box_i[2:], box_j[2:])]))
+        regions[new] = (
+            size_i + size_j,
+            np.concatenate(
+                [np.minimum(box_i[:2], box_j[:2]), np.maximum(box_i[2:], box_j[2:])]
+            ),
+        )
         out.append(regions[new][1])
         linked[new] = (linked.pop(i) | linked.pop(j)) - {i, j}
-        pairs = {pair: value for pair, value in pairs.items() if i not in pair and j not in pair}
+        pairs = {
+            pair: value
+            for pair, value in pairs.items()
+            if i not in pair and j not in pair
+        }
         for k in linked[new]:
             linked[k] -= {i, j}
             linked[k].add(new)

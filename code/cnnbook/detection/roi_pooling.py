@@ -70,33 +70,48 @@ def block_maxima(features) -> np.ndarray:
     return table
 
 
-def roi_max_pool(features, boxes, output_size: int = 7, stride: float = 1.0) -> np.ndarray:
-    """Fast R-CNN's RoI max pooling: each box's part of an H x W x C map -> K x K x C, max per bin.
+def roi_max_pool(
+    features, boxes, output_size: int = 7, stride: float = 1.0
+) -> np.ndarray:
+    """Fast R-CNN's RoI max pooling: each box's part of an H x W x C map -> K x K x C,
+    max per bin.
 
-    Boxes are in image pixels; ``stride`` is how many image pixels one feature cell spans (the
-    product of the strides before the map). Bins follow :func:`roi_bins`. A bin of n x m cells
-    is covered by four blocks of 2^a x 2^b cells (2^a <= n < 2^(a+1), likewise b), one from each
-    corner; their maxima come from :func:`block_maxima` and the largest is the bin's maximum
-    (where blocks overlap, a cell counted twice cannot change a maximum). Returns (N, K, K, C).
+    Boxes are in image pixels; ``stride`` is how many image pixels one feature cell
+    spans (the product of the strides before the map). Bins follow :func:`roi_bins`. A
+    bin of n x m cells is covered by four blocks of 2^a x 2^b cells (2^a <= n < 2^(a+1),
+    likewise b), one from each corner; their maxima come from :func:`block_maxima` and
+    the largest is the bin's maximum (where blocks overlap, a cell counted twice cannot
+    change a maximum). Returns (N, K, K, C).
     """
     fmap = np.asarray(features)
     if fmap.ndim != 3 or min(fmap.shape) < 1:
         raise ValueError(f"features must be an H x W x C map; got shape {fmap.shape}")
     b = as_boxes(boxes)
-    k, stride = checks.whole_number("output_size", output_size), checks.positive_number("stride", stride)
-    rows = _bin_ranges(b[:, 0], b[:, 2], fmap.shape[0], k, stride)   # (N, K, 2) [start, end)
+    k, stride = (
+        checks.whole_number("output_size", output_size),
+        checks.positive_number("stride", stride),
+    )
+    rows = _bin_ranges(
+        b[:, 0], b[:, 2], fmap.shape[0], k, stride
+    )  # (N, K, 2) [start, end)
     cols = _bin_ranges(b[:, 1], b[:, 3], fmap.shape[1], k, stride)
     table = block_maxima(fmap)
 
     def corners(ranges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        level = np.log2(ranges[..., 1] - ranges[..., 0]).astype(np.intp)   # exact for whole numbers
+        level = np.log2(ranges[..., 1] - ranges[..., 0]).astype(
+            np.intp
+        )  # exact for whole numbers
         return level, np.stack([ranges[..., 0], ranges[..., 1] - (1 << level)], axis=-1)
 
     (level_y, y), (level_x, x) = corners(rows), corners(cols)
     out = np.empty((len(b), k, k, fmap.shape[2]), dtype=fmap.dtype)
     for start in range(0, len(b), _POOL_CHUNK):  # bounded memory for thousands of boxes
         n = slice(start, start + _POOL_CHUNK)
-        blocks = table[level_y[n, :, None, None, None], level_x[n, None, :, None, None],
-                       y[n, :, None, :, None], x[n, None, :, None, :]]            # (n, K, K, 2, 2, C)
+        blocks = table[
+            level_y[n, :, None, None, None],
+            level_x[n, None, :, None, None],
+            y[n, :, None, :, None],
+            x[n, None, :, None, :],
+        ]  # (n, K, K, 2, 2, C)
         out[n] = blocks.max(axis=(3, 4))
     return out

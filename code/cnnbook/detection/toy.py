@@ -32,7 +32,8 @@ SPLITS = ("train", "test")
 
 
 def ink_box(image: np.ndarray, threshold: float = 0.0) -> np.ndarray | None:
-    """The tight box [y1, x1, y2, x2] around the pixels above ``threshold``, or None if none."""
+    """The tight box [y1, x1, y2, x2] around the pixels above ``threshold``, or None if
+    none."""
     image = np.asarray(image)
     if image.ndim != 2:
         raise ValueError(f"image must be 2-D; got shape {image.shape}")

@@ -45,16 +45,19 @@ ALEXNET_SPLIT_LAYERS = ("conv2", "conv4", "conv5")
 
 @register("lenet5")
 def lenet5() -> keras.Model:
-    """LeNet-5 on MNIST: 28x28 digits zero-padded to 32x32, then C1-S2-C3-S4-C5-F6 and a softmax."""
+    """LeNet-5 on MNIST: 28x28 digits zero-padded to 32x32, then C1-S2-C3-S4-C5-F6 and a
+    softmax."""
     return keras.Sequential(
         [
             keras.Input(shape=(MNIST_SIDE, MNIST_SIDE, 1)),
-            layers.ZeroPadding2D((LENET5_INPUT_SIDE - MNIST_SIDE) // 2, name="pad"),  # 28 -> 32
-            layers.Conv2D(6, 5, activation="tanh", name="C1"),                          # 32 -> 28
-            layers.AveragePooling2D(2, strides=2, name="S2"),                          # 28 -> 14
-            layers.Conv2D(16, 5, activation="tanh", name="C3"),                         # 14 -> 10
-            layers.AveragePooling2D(2, strides=2, name="S4"),                          # 10 -> 5
-            layers.Conv2D(120, 5, activation="tanh", name="C5"),                        # 5 -> 1
+            layers.ZeroPadding2D(
+                (LENET5_INPUT_SIDE - MNIST_SIDE) // 2, name="pad"
+            ),  # 28 -> 32
+            layers.Conv2D(6, 5, activation="tanh", name="C1"),  # 32 -> 28
+            layers.AveragePooling2D(2, strides=2, name="S2"),  # 28 -> 14
+            layers.Conv2D(16, 5, activation="tanh", name="C3"),  # 14 -> 10
+            layers.AveragePooling2D(2, strides=2, name="S4"),  # 10 -> 5
+            layers.Conv2D(120, 5, activation="tanh", name="C5"),  # 5 -> 1
             layers.Flatten(name="flatten"),
             layers.Dense(84, activation="tanh", name="F6"),
             layers.Dense(NUM_CLASSES, activation="softmax", name="output"),
@@ -64,12 +67,14 @@ def lenet5() -> keras.Model:
 
 
 def alexnet(two_towers: bool = False) -> keras.Model:
-    """AlexNet at its real input size, 227x227x3 -> 1000 classes; built to inspect, not to train.
+    """AlexNet at its real input size, 227x227x3 -> 1000 classes; built to inspect, not
+    to train.
 
     Single tower by default: every filter reads every map of the layer below. With
-    ``two_towers`` the layers of :data:`ALEXNET_SPLIT_LAYERS` become grouped convolutions
-    (``groups=2``), which is what the paper's split over two GPUs amounts to. Local response
-    normalization is left out (it has no parameters and later networks dropped it).
+    ``two_towers`` the layers of :data:`ALEXNET_SPLIT_LAYERS` become grouped
+    convolutions (``groups=2``), which is what the paper's split over two GPUs amounts
+    to. Local response normalization is left out (it has no parameters and later
+    networks dropped it).
     """
     stack: list = [keras.Input(shape=(ALEXNET_INPUT_SIDE, ALEXNET_INPUT_SIDE, 3))]
     for name, filters, kernel, stride, padding in ALEXNET_FEATURES:
@@ -77,16 +82,30 @@ def alexnet(two_towers: bool = False) -> keras.Model:
             stack.append(layers.MaxPooling2D(kernel, strides=stride, name=name))
             continue
         if padding and (stride != 1 or padding != geometry.same_padding(kernel)):
-            raise ValueError(f"{name}: padding {padding} is not what 'same' adds at stride 1")
+            raise ValueError(
+                f"{name}: padding {padding} is not what 'same' adds at stride 1"
+            )
         groups = 2 if two_towers and name in ALEXNET_SPLIT_LAYERS else 1
-        stack.append(layers.Conv2D(filters, kernel, strides=stride, padding="same" if padding else "valid",
-                                   activation="relu", groups=groups, name=name))
+        stack.append(
+            layers.Conv2D(
+                filters,
+                kernel,
+                strides=stride,
+                padding="same" if padding else "valid",
+                activation="relu",
+                groups=groups,
+                name=name,
+            )
+        )
     stack.append(layers.Flatten(name="flatten"))
     for index, units in enumerate(ALEXNET_DENSE, start=6):
-        stack += [layers.Dense(units, activation="relu", name=f"fc{index}"),
-                  layers.Dropout(ALEXNET_DROPOUT, name=f"dropout{index}")]
+        stack += [
+            layers.Dense(units, activation="relu", name=f"fc{index}"),
+            layers.Dropout(ALEXNET_DROPOUT, name=f"dropout{index}"),
+        ]
     stack.append(layers.Dense(IMAGENET_CLASSES, activation="softmax", name="fc8"))
-    return keras.Sequential(stack, name="alexnet_two_towers" if two_towers else "alexnet")
+    name = "alexnet_two_towers" if two_towers else "alexnet"
+    return keras.Sequential(stack, name=name)
 
 
 def feature_sides(side: int, features=ALEXNET_FEATURES) -> list[tuple[str, int]]:
@@ -104,25 +123,26 @@ def feature_sides(side: int, features=ALEXNET_FEATURES) -> list[tuple[str, int]]
 
 @register("alexnet_small")
 def alexnet_small(activation: str = "relu") -> keras.Model:
-    """AlexNet's pattern scaled to 28x28x1 MNIST: five convolutions with overlapping max pooling
-    after the 1st, 2nd and 5th, then three Dense layers with dropout 0.5 after the first two.
+    """AlexNet's pattern scaled to 28x28x1 MNIST: five convolutions with overlapping max
+    pooling after the 1st, 2nd and 5th, then three Dense layers with dropout 0.5 after
+    the first two.
 
-    Filters are AlexNet's (96, 256, 384, 384, 256) divided by 8; the sides go 28 -> 13 -> 6 -> 2.
-    ``activation`` is AlexNet's ReLU unless a comparison asks for another.
+    Filters are AlexNet's (96, 256, 384, 384, 256) divided by 8; the sides go 28 -> 13
+    -> 6 -> 2. ``activation`` is AlexNet's ReLU unless a comparison asks for another.
     """
     window, stride = ALEXNET_POOL
     act = activation
     return keras.Sequential(
         [
             keras.Input(shape=(MNIST_SIDE, MNIST_SIDE, 1)),
-            layers.Conv2D(12, 5, padding="same", activation=act, name="conv1"),   # 28
-            layers.MaxPooling2D(window, strides=stride, name="pool1"),           # 28 -> 13
+            layers.Conv2D(12, 5, padding="same", activation=act, name="conv1"),  # 28
+            layers.MaxPooling2D(window, strides=stride, name="pool1"),  # 28 -> 13
             layers.Conv2D(32, 5, padding="same", activation=act, name="conv2"),
-            layers.MaxPooling2D(window, strides=stride, name="pool2"),           # 13 -> 6
+            layers.MaxPooling2D(window, strides=stride, name="pool2"),  # 13 -> 6
             layers.Conv2D(48, 3, padding="same", activation=act, name="conv3"),
             layers.Conv2D(48, 3, padding="same", activation=act, name="conv4"),
             layers.Conv2D(32, 3, padding="same", activation=act, name="conv5"),
-            layers.MaxPooling2D(window, strides=stride, name="pool5"),           # 6 -> 2
+            layers.MaxPooling2D(window, strides=stride, name="pool5"),  # 6 -> 2
             layers.Flatten(name="flatten"),
             layers.Dense(256, activation=act, name="fc6"),
             layers.Dropout(ALEXNET_DROPOUT, name="dropout6"),

@@ -44,7 +44,8 @@ def localiser() -> keras.Model:
 
 
 def segmenter() -> keras.Model:
-    """Segmentation: fully convolutional, so it gives a class per pixel (ink or background)."""
+    """Segmentation: fully convolutional, so it gives a class per pixel (ink or
+    background)."""
     return keras.Sequential(
         [
             keras.Input(shape=(28, 28, 1)),

@@ -23,11 +23,14 @@ ANCHOR_RATIOS = FASTER_RATIOS
 
 
 def _trunk_layers() -> list:
-    """The convolution layers both detectors share in design: the "backbone" (특징 추출부)."""
+    """The convolution layers both detectors share in design: the "backbone" (특징 추출부).
+    """
     return [
         layers.Conv2D(16, 3, padding="same", activation="relu", name="conv1"),
         layers.MaxPooling2D(2, name="pool1"),
-        layers.Conv2D(TRUNK_CHANNELS, 3, padding="same", activation="relu", name="conv2"),
+        layers.Conv2D(
+            TRUNK_CHANNELS, 3, padding="same", activation="relu", name="conv2"
+        ),
     ]
 
 
@@ -43,18 +46,25 @@ def _head_layers() -> list:
 def rcnn_classifier() -> keras.Model:
     """R-CNN's region classifier: a warped 28 x 28 crop -> ten digits or background."""
     return keras.Sequential(
-        [keras.Input(shape=(CROP, CROP, 1)), *_trunk_layers(), layers.MaxPooling2D(2, name="pool2"),
-         *_head_layers()],
+        [
+            keras.Input(shape=(CROP, CROP, 1)),
+            *_trunk_layers(),
+            layers.MaxPooling2D(2, name="pool2"),
+            *_head_layers(),
+        ],
         name="rcnn_classifier",
     )
 
 
 @register("fast_rcnn_head")
 def fast_rcnn_head() -> keras.Model:
-    """Fast R-CNN's head: a 7 x 7 RoI-pooled piece of the shared map -> ten digits or background.
-    RoI pooling takes the place of the classifier's last max pooling, as in the paper."""
-    return keras.Sequential([keras.Input(shape=(POOL, POOL, TRUNK_CHANNELS)), *_head_layers()],
-                            name="fast_rcnn_head")
+    """Fast R-CNN's head: a 7 x 7 RoI-pooled piece of the shared map -> ten digits or
+    background. RoI pooling takes the place of the classifier's last max pooling, as in
+    the paper."""
+    return keras.Sequential(
+        [keras.Input(shape=(POOL, POOL, TRUNK_CHANNELS)), *_head_layers()],
+        name="fast_rcnn_head",
+    )
 
 
 def trunk(classifier: keras.Model) -> keras.Model:

@@ -50,16 +50,20 @@ def _check(filters: int, stride: int) -> None:
 
 
 def needs_projection(x, filters: int, stride: int) -> bool:
-    """True when the block changes the shape of x, so the identity cannot be added as it is."""
+    """True when the block changes the shape of x, so the identity cannot be added as it
+    is."""
     return stride != 1 or x.shape[-1] != filters
 
 
-def residual_block(x, filters: int, stride: int = 1, *, name: str = "block", seed: int | None = None):
+def residual_block(
+    x, filters: int, stride: int = 1, *, name: str = "block", seed: int | None = None
+):
     """y = ReLU(F(x) + shortcut(x)), F = two 3x3 convolutions (잔차 블록, He et al. Fig. 2).
 
-    The shortcut is the identity when the shape stays; when it changes (stride 2 or another
-    number of filters) it is a 1x1 convolution with the block's stride (a projection).
-    ``seed`` ties each layer's initial weights to its name, so a plain net can start alike.
+    The shortcut is the identity when the shape stays; when it changes (stride 2 or
+    another number of filters) it is a 1x1 convolution with the block's stride (a
+    projection). ``seed`` ties each layer's initial weights to its name, so a plain net
+    can start alike.
     """
     _check(filters, stride)
     f = _conv(x, filters, 3, stride, f"{name}_conv1", seed)
@@ -67,9 +71,17 @@ def residual_block(x, filters: int, stride: int = 1, *, name: str = "block", see
     f = _conv(f, filters, 3, 1, f"{name}_conv2", seed)
     shortcut = x
     if needs_projection(x, filters, stride):
-        init = keras.initializers.GlorotUniform(seed=_layer_seed(seed, f"{name}_projection"))
-        shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=False, kernel_initializer=init,
-                                 name=f"{name}_projection")(x)
+        init = keras.initializers.GlorotUniform(
+            seed=_layer_seed(seed, f"{name}_projection")
+        )
+        shortcut = layers.Conv2D(
+            filters,
+            1,
+            strides=stride,
+            use_bias=False,
+            kernel_initializer=init,
+            name=f"{name}_projection",
+        )(x)
     y = layers.Add(name=f"{name}_add")([f, shortcut])
     return layers.ReLU(name=f"{name}_relu2")(y)
 
@@ -84,11 +96,13 @@ def plain_block(x, filters: int, stride: int = 1, *, name: str = "block", seed: 
 
 
 def stacked_net(blocks_per_stage: int, shortcuts: bool, name: str) -> keras.Model:
-    """A stem convolution (stride 2: 28x28 -> 14x14), then blocks in stages of :data:`WIDTHS`
-    filters, the first block of each later stage with stride 2; global average pooling; softmax.
+    """A stem convolution (stride 2: 28x28 -> 14x14), then blocks in stages of
+    :data:`WIDTHS` filters, the first block of each later stage with stride 2; global
+    average pooling; softmax.
 
-    The one random draw (the net's seed) comes from the seeded global generator, so a plain and a
-    residual net built after the same seeding start with identical weights in every shared layer.
+    The one random draw (the net's seed) comes from the seeded global generator, so a
+    plain and a residual net built after the same seeding start with identical weights
+    in every shared layer.
     """
     checks.whole_number("blocks_per_stage", blocks_per_stage)
     seed = random.randint(0, 2**31 - 1)
@@ -101,8 +115,9 @@ def stacked_net(blocks_per_stage: int, shortcuts: bool, name: str) -> keras.Mode
             x = block(x, filters, stride, name=f"stage{stage}_block{index}", seed=seed)
     x = layers.GlobalAveragePooling2D(name="average")(x)
     init = keras.initializers.GlorotUniform(seed=_layer_seed(seed, "classifier"))
-    outputs = layers.Dense(NUM_CLASSES, activation="softmax", kernel_initializer=init,
-                           name="classifier")(x)
+    outputs = layers.Dense(
+        NUM_CLASSES, activation="softmax", kernel_initializer=init, name="classifier"
+    )(x)
     return keras.Model(inputs, outputs, name=name)
 
 
