@@ -54,7 +54,8 @@ def edited(tmp_path_factory):
     roots["figures"] = _copy(tmp, "figures")
     _edit(roots["figures"], "figures/resnet.py", "def block_diagram():", "def block_diagram():  # edited")
     _edit(roots["figures"], "figures/theme.py", 'GRID = "0.75"', 'GRID = "0.7"')
-    _edit(roots["figures"], "figures/boxes.py", '"""Milliseconds per image', '"""Edited: milliseconds per image')
+    _edit(roots["figures"], "figures/boxes.py", '"""Milliseconds per image',
+          '"""Edited: milliseconds per image')
     roots["fact text"] = _copy(tmp, "fact_text")
     _edit(roots["fact text"], "facts.py", "every C3 filter reads every S2 map",
           "each C3 filter reads all S2 maps")
