@@ -61,3 +61,27 @@ def test_each_saved_png_is_recorded_with_its_smallest_text(tmp_path, monkeypatch
 def test_png_width_reads_the_header():
     with pytest.raises(ValueError, match="not a PNG"):
         theme.png_width(b"GIF89a....")
+
+
+def _phone_pt(fig) -> float:
+    buffer = io.BytesIO()
+    fig.canvas.print_figure(buffer, format="png", dpi=200, bbox_inches="tight")
+    plt.close(fig)
+    inches = theme.png_width(buffer.getvalue()) / 200
+    return theme.displayed_pt(theme.smallest_text(fig), inches, theme.PHONE_COLUMN_PX)
+
+
+def test_two_panel_plots_read_on_a_phone():
+    """Training curves and the ResNet plots stack their two panels, so a 390-pixel phone shows
+    their text at 7 points or more (side by side, it would be about 5)."""
+    from types import SimpleNamespace
+
+    from cnnbook.figures import curves, resnet
+
+    history = {"loss": [1.0, 0.5], "accuracy": [0.8, 0.9],
+               "val_loss": [1.1, 0.6], "val_accuracy": [0.7, 0.85]}
+    result = SimpleNamespace(recipe=SimpleNamespace(epochs=2, model="cnn"), history=history)
+    by_layer = {"plain": {"c1": 1.0, "c2": 0.1}, "residual": {"c1": 1.0, "c2": 0.9}}
+    for fig in (curves.training_curves(result), resnet.compare_training({"a": result, "b": result}),
+                resnet.gradient_norm_figure(by_layer, by_layer)):
+        assert _phone_pt(fig) >= 7

@@ -45,9 +45,11 @@ def class_balance(y_train: np.ndarray, y_test: np.ndarray):
 
 
 def training_curves(*results, titles: tuple[str, ...] = ()):
-    """Cost and accuracy per epoch for one or more results, one row of two panels each."""
-    fig, axes = plt.subplots(len(results), 2, figsize=(theme.COLUMN_INCHES, 3.0 * len(results)),
-                             squeeze=False)
+    """Cost (top) and accuracy (bottom) per epoch for one or more results, stacked in one
+    column narrow enough to read on a phone."""
+    fig, axes = plt.subplots(2 * len(results), 1, squeeze=False,
+                             figsize=(theme.STACKED_INCHES, 2.5 * 2 * len(results)))
+    axes = axes.reshape(len(results), 2)
     for row, result in enumerate(results):
         epochs = np.arange(1, result.recipe.epochs + 1)
         for col, metric in enumerate(("loss", "accuracy")):

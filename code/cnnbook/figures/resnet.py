@@ -9,8 +9,8 @@ from cnnbook.figures import theme
 
 
 def compare_training(results: dict[str, object]):
-    """Training cost and accuracy per epoch of several results, one line per net, side by side."""
-    fig, axes = plt.subplots(1, 2, figsize=(theme.COLUMN_INCHES, 3.2))
+    """Training cost (top) and accuracy (bottom) per epoch of several results, one line per net."""
+    fig, axes = plt.subplots(2, 1, figsize=(theme.STACKED_INCHES, 5.2))
     for (label, result), colour in zip(results.items(), ("C3", "C0", "C7")):
         epochs = np.arange(1, result.recipe.epochs + 1)
         for ax, metric in zip(axes, ("loss", "accuracy")):
@@ -26,9 +26,9 @@ def compare_training(results: dict[str, object]):
 
 
 def gradient_norm_figure(scales: dict[str, dict[str, float]], norms: dict[str, dict[str, float]]):
-    """Per 3x3 conv layer, against depth on a log scale: the signal entering it (left) and the
-    norm of the loss gradient with respect to its kernel (right); one line per net."""
-    fig, axes = plt.subplots(1, 2, figsize=(theme.COLUMN_INCHES, 3.4))
+    """Per 3x3 conv layer, against depth on a log scale: the signal entering it (top) and the
+    norm of the loss gradient with respect to its kernel (bottom); one line per net."""
+    fig, axes = plt.subplots(2, 1, figsize=(theme.STACKED_INCHES, 5.6))
     for ax, by_net in zip(axes, (scales, norms)):
         for (label, by_layer), colour in zip(by_net.items(), ("C3", "C0", "C7")):
             values = [v for name, v in by_layer.items() if not name.endswith("_projection")]

@@ -24,6 +24,9 @@ PHONE_COLUMN_PX = 342
 #: Matplotlib's pixels per inch at 1x; figures are saved at twice this (a 2x screen's pixels).
 PX_PER_INCH = 100
 COLUMN_INCHES = COLUMN_PX / PX_PER_INCH
+#: Plots of two panels stack them in a column this wide: narrow enough that a phone shrinks
+#: them little (their text stays above 7 points there), wide enough for a desktop.
+STACKED_INCHES = 4.6
 #: The smallest text a figure may show on a desktop screen (CSS points).
 MIN_TEXT_PT = 10
 
