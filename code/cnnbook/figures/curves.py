@@ -10,8 +10,8 @@ from cnnbook.figures import theme
 #: Curve styles by metric prefix: what was measured, and on which images.
 _CURVES = {
     "": ("training", "C0", "-"),
-    "val_": ("validation (held out of training)", "C1", "--"),
-    "test_": ("test (watched each epoch, as the lecture does)", "C3", ":"),
+    "val_": ("validation\n(held out of training)", "C1", "--"),
+    "test_": ("test (watched each\nepoch, as the lecture does)", "C3", ":"),
 }
 
 
@@ -63,7 +63,7 @@ def training_curves(*results, titles: tuple[str, ...] = ()):
             title = titles[row] if row < len(titles) else result.recipe.model
             ax.set_title(f"{title}: {'cost' if metric == 'loss' else 'accuracy'}")
             ax.grid(alpha=0.3)
-        axes[row, 1].legend(fontsize=theme.SMALL)
+        axes[row, 0].legend(fontsize=theme.SMALL, loc="upper right")  # costs fall: room there
     fig.tight_layout()
     return fig
 
@@ -71,8 +71,8 @@ def training_curves(*results, titles: tuple[str, ...] = ()):
 def labelled_digits(images: np.ndarray, captions: list[str], cols: int = 8):
     """A grid of digits, each with its own caption (e.g. 'true 4 / said 9')."""
     rows = max(1, -(-len(images) // cols))
-    side = theme.COLUMN_INCHES / cols
-    fig, axes = plt.subplots(rows, cols, figsize=(theme.COLUMN_INCHES, rows * side * 1.25), squeeze=False)
+    side = (theme.COLUMN_INCHES - 0.4) / cols  # room for captions wider than a digit
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * side, rows * side * 1.25), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     for ax, image, caption in zip(axes.flat, images, captions):

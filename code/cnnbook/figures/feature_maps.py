@@ -80,11 +80,12 @@ def filter_panels(kernel: np.ndarray, cols: int = 8, size: float = 1.0):
     return fig
 
 
-def _label_bars(ax, heights, labels) -> None:
-    """Write each label just above its bar (bars at x = 0, 1, 2, ...)."""
+def _label_bars(ax, heights, labels, upright: bool = False) -> None:
+    """Write each label just above its bar (bars at x = 0, 1, 2, ...); ``upright`` turns the
+    labels a quarter turn, so many bars side by side keep their labels apart."""
     for i, (height, label) in enumerate(zip(heights, labels)):
         ax.annotate(label, (i, height), ha="center", va="bottom", fontsize=theme.SMALL,
-                    xytext=(0, 2), textcoords="offset points")
+                    rotation=90 if upright else 0, xytext=(0, 2), textcoords="offset points")
 
 
 def shape_flow(rows: list[dict], input_shape: tuple):
@@ -106,14 +107,16 @@ def shape_flow(rows: list[dict], input_shape: tuple):
     top.set_ylabel("map side (pixels)")
     _label_bars(top, sides, [str(side) if side else "flat" for side in sides])
     top.set_ylim(0, max(sides) * 1.25)
-    top.set_title("side of the maps (top), how many maps or units (bottom), after each layer")
+    top.set_title("after each layer: map side (top), maps or units (bottom)")
     bottom.bar(x, depths, color=spatial)
-    bottom.set_yscale("log", base=2)
-    bottom.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    bottom.set_yscale("log")
+    bottom.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
     bottom.set_ylabel("maps or units")
-    _label_bars(bottom, depths, [str(depth) for depth in depths])
-    bottom.set_ylim(0.5, max(depths) * 4)
-    bottom.set_xticks(x, [name for name, _ in stages], rotation=60, ha="right", fontsize=theme.SMALL)
+    crowded = len(stages) > 12
+    _label_bars(bottom, depths, [f"{depth:,}" for depth in depths], upright=crowded)
+    bottom.set_ylim(0.5, max(depths) * (40 if crowded else 6))
+    # upright names take no room sideways, however many layers there are
+    bottom.set_xticks(x, [name for name, _ in stages], rotation=90, fontsize=theme.SMALL)
     for ax in (top, bottom):
         ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
