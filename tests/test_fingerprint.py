@@ -46,35 +46,39 @@ def _digests(*roots: Path) -> list[dict[str, str]]:
     return [json.loads(output) for output in outputs]
 
 
+#: Each kind of edit: (module, text, replacement), applied to a copy of the package.
+EDITS = {
+    "figures": [
+        ("figures/resnet.py", "def block_diagram():", "def block_diagram():  # edited"),
+        ("figures/theme.py", 'GRID = "0.75"', 'GRID = "0.7"'),
+        ("figures/boxes.py", '"""Milliseconds per image', '"""Edited: milliseconds per image'),
+    ],
+    "fact text": [("facts.py", "every C3 filter reads every S2 map", "each C3 filter reads all S2 maps")],
+    "lenet5": [("nets/classic.py", 'layers.Dense(84, activation="tanh"',
+                'layers.Dense(86, activation="tanh"')],
+    "layout": [
+        ("nets/classic.py", '"""LeNet-5 on MNIST:', '"""Reworded. LeNet-5 on MNIST:'),
+        ("nets/classic.py", 'layers.Dense(84, activation="tanh", name="F6"),',
+         'layers.Dense(  # a comment, and the call split over lines\n'
+         '                84, activation="tanh", name="F6"\n            ),'),
+    ],
+    "residual helper": [("nets/residual.py", 'padding="same", kernel_initializer=init',
+                         'padding="same", use_bias=True, kernel_initializer=init')],
+    "dropout fact": [("facts.py", "ALEXNET_DROPOUT = 0.5", "ALEXNET_DROPOUT = 0.4")],
+    "training step": [("training.py", "dataset.batch(batch_size).prefetch(2)",
+                       "dataset.batch(batch_size).prefetch(3)")],
+}
+
+
 @pytest.fixture(scope="module")
 def edited(tmp_path_factory):
     """The model digests of the package as it is, and of copies with one kind of edit each."""
     tmp = tmp_path_factory.mktemp("edits")
     roots = {"original": _copy(tmp, "original")}
-    roots["figures"] = _copy(tmp, "figures")
-    _edit(roots["figures"], "figures/resnet.py", "def block_diagram():", "def block_diagram():  # edited")
-    _edit(roots["figures"], "figures/theme.py", 'GRID = "0.75"', 'GRID = "0.7"')
-    _edit(roots["figures"], "figures/boxes.py", '"""Milliseconds per image',
-          '"""Edited: milliseconds per image')
-    roots["fact text"] = _copy(tmp, "fact_text")
-    _edit(roots["fact text"], "facts.py", "every C3 filter reads every S2 map",
-          "each C3 filter reads all S2 maps")
-    roots["lenet5"] = _copy(tmp, "lenet5")
-    _edit(roots["lenet5"], "nets/classic.py", 'layers.Dense(84, activation="tanh"',
-          'layers.Dense(86, activation="tanh"')
-    roots["layout"] = _copy(tmp, "layout")
-    _edit(roots["layout"], "nets/classic.py", '"""LeNet-5 on MNIST:', '"""Reworded. LeNet-5 on MNIST:')
-    _edit(roots["layout"], "nets/classic.py", 'layers.Dense(84, activation="tanh", name="F6"),',
-          'layers.Dense(  # a comment, and the call split over lines\n'
-          '                84, activation="tanh", name="F6"\n            ),')
-    roots["residual helper"] = _copy(tmp, "residual_helper")
-    _edit(roots["residual helper"], "nets/residual.py", 'padding="same", kernel_initializer=init',
-          'padding="same", use_bias=True, kernel_initializer=init')
-    roots["dropout fact"] = _copy(tmp, "dropout_fact")
-    _edit(roots["dropout fact"], "facts.py", "ALEXNET_DROPOUT = 0.5", "ALEXNET_DROPOUT = 0.4")
-    roots["training step"] = _copy(tmp, "training_step")
-    _edit(roots["training step"], "training.py", "dataset.batch(batch_size).prefetch(2)",
-          "dataset.batch(batch_size).prefetch(3)")
+    for kind, edits in EDITS.items():
+        roots[kind] = _copy(tmp, kind.replace(" ", "_"))
+        for module, old, new in edits:
+            _edit(roots[kind], module, old, new)
     return dict(zip(roots, _digests(*roots.values())))
 
 
