@@ -144,6 +144,7 @@ class Visit:
     bad_elements: list[str] = field(default_factory=list)
     math_count: int = 0
     overflow_px: int = 0  # how far the page scrolls sideways at this width (0: it does not)
+    wide_code: list[str] = field(default_factory=list)  # code blocks that scroll sideways
     axe: list[dict] = field(default_factory=list)  # serious and critical violations
 
 
@@ -212,6 +213,7 @@ def visits(browser, site_url) -> dict[str, Visit]:
         visit.text, visit.bad_elements, visit.math_count = facts["text"], facts["bad"], facts["math"]
         visit.overflow_px = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        visit.wide_code = page.evaluate(WIDE_CODE)
         page.add_script_tag(path=str(AXE))
         visit.axe = [v for v in page.evaluate(RUN_AXE) if v["impact"] in SERIOUS]
         visit.refused = list(context.refused)
@@ -372,6 +374,17 @@ def test_dark_mode_switch(browser, site_url):
     page.goto(site_url + "search.html")  # the choice is kept from page to page
     assert page.eval_on_selector("html", theme) == "dark"
     context.close()
+
+
+#: The code a page shows (cells and included source, not outputs) that scrolls sideways.
+WIDE_CODE = """() => [...document.querySelectorAll("article div.highlight pre")]
+  .filter((pre) => !pre.closest(".cell_output") && pre.scrollWidth > pre.clientWidth + 1)
+  .map((pre) => pre.textContent.split("\\n").reduce((a, b) => (b.length > a.length ? b : a), ""))"""
+
+
+def test_no_code_scrolls_sideways_at_1280_pixels(visits):
+    fail_if_any({name: visit.wide_code for name, visit in visits.items()},
+                "code blocks wider than the text column (their longest line):")
 
 
 def test_no_page_scrolls_sideways_at_1280_pixels(visits):

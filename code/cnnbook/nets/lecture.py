@@ -14,8 +14,7 @@ NUM_CLASSES = 10
 
 @register("softmax")
 def softmax_regression() -> keras.Model:
-    """The baseline: one Dense layer with softmax, i.e. multinomial logistic regression.
-    """
+    """The baseline: one Dense layer and a softmax (multinomial logistic regression)."""
     return keras.Sequential(
         [
             keras.Input(shape=(28, 28)),
@@ -48,8 +47,7 @@ def lecture_mlp(dropout: float = 0.3) -> keras.Model:
 
 @register("cnn")
 def lecture_cnn(dropout: float = 0.3) -> keras.Model:
-    """The lecture's CNN: three 3x3 conv + 2x2 max-pool stages, then two Dense layers.
-    """
+    """The lecture's CNN: three 3x3-conv + 2x2-pool stages, then two Dense layers."""
     return keras.Sequential(
         [
             keras.Input(shape=(28, 28, 1)),

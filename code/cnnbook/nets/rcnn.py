@@ -23,8 +23,7 @@ ANCHOR_RATIOS = FASTER_RATIOS
 
 
 def _trunk_layers() -> list:
-    """The convolution layers both detectors share in design: the "backbone" (특징 추출부).
-    """
+    """The convolutions both detectors share: the backbone (특징 추출부)."""
     return [
         layers.Conv2D(16, 3, padding="same", activation="relu", name="conv1"),
         layers.MaxPooling2D(2, name="pool1"),
