@@ -58,9 +58,9 @@ def needs_projection(x, filters: int, stride: int) -> bool:
 def residual_block(
     x, filters: int, stride: int = 1, *, name: str = "block", seed: int | None = None
 ):
-    """y = ReLU(F(x) + shortcut(x)), F = two 3x3 convolutions (잔차 블록, He et al. Fig. 2).
+    """y = ReLU(F(x) + shortcut(x)), F = two 3x3 convolutions (잔차 블록).
 
-    The shortcut is the identity when the shape stays; when it changes (stride 2 or
+    He et al.'s Fig. 2. The shortcut is the identity when the shape stays; when it changes (stride 2 or
     another number of filters) it is a 1x1 convolution with the block's stride (a
     projection). ``seed`` ties each layer's initial weights to its name, so a plain net
     can start alike.
