@@ -62,8 +62,8 @@ def residual_block(
 
     He et al.'s Fig. 2. The shortcut is the identity when the shape stays; when it
     changes (stride 2 or another number of filters) it is a 1x1 convolution with the
-    block's stride (a projection). ``seed`` ties each layer's initial weights to its name,
-    so a plain net can start alike.
+    block's stride (a projection). ``seed`` ties each layer's initial weights to its
+    name, so a plain net can start alike.
     """
     _check(filters, stride)
     f = _conv(x, filters, 3, stride, f"{name}_conv1", seed)
