@@ -39,11 +39,6 @@ def files_digest(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-def package_digest() -> str:
-    """Digest of every Python file in the cnnbook package."""
-    return files_digest(PACKAGE_DIR.rglob("*.py"))
-
-
 # ---- code digests: a function and everything of cnnbook it uses --------------------------------
 
 
