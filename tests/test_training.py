@@ -51,7 +51,7 @@ def _changed_value(value):
     if value is None:
         return 123
     if isinstance(value, str):
-        return {"mlp": "cnn", "adam": "sgd"}[value]
+        return {"mlp": "cnn", "adam": "sgd", "constant": "one_cycle"}[value]
     return value * 2 if value else 7
 
 
@@ -168,3 +168,29 @@ def test_building_a_recipe_imports_nothing():
 def test_sgd_with_momentum_is_a_recipe_optimizer():
     optimizer = training.OPTIMIZERS["sgd_momentum"](learning_rate=0.01)
     assert optimizer.momentum == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize("schedule", ["one_cycle", "lenet_1998"])
+def test_schedules_move_the_rate_as_declared(schedule):
+    recipe = Recipe("mlp", epochs=20, learning_rate=0.01, schedule=schedule)
+    rate = training.learning_rate(recipe, steps_per_epoch=10)
+    at = {step: float(rate(step)) for step in (0, 19, 25, 49, 50, 199)}
+    if schedule == "one_cycle":  # rises for a quarter of the 200 steps, then falls to zero
+        assert at[0] == pytest.approx(0.01 / 25)
+        assert at[0] < at[25] < at[49] <= at[50] == pytest.approx(0.01)
+        assert at[199] < 0.0001
+    else:  # LeCun et al.: 0.0005, 0.0002, 0.0001, 0.00005, 0.00001 after 2, 5, 8, 12 passes
+        assert at[0] == at[19] == pytest.approx(0.01)
+        assert at[25] == pytest.approx(0.004)
+        assert at[199] == pytest.approx(0.0002)
+    assert training.learning_rate(Recipe("mlp", epochs=2), 10) == 0.001
+
+
+def test_an_unknown_schedule_is_refused():
+    with pytest.raises(ValueError, match="one_cycle"):
+        Recipe("mlp", epochs=1, schedule="warm_restarts")
+
+
+def test_the_whole_training_time_covers_every_epoch(tiny_mnist):
+    result = train(dataclasses.replace(QUICK, schedule="one_cycle"), tiny_mnist, use_cache=False)
+    assert result.seconds_total >= sum(result.seconds_per_epoch) > 0

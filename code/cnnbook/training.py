@@ -37,6 +37,46 @@ def _sgd_momentum(learning_rate: float) -> keras.optimizers.Optimizer:
 
 
 OPTIMIZERS = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD, "sgd_momentum": _sgd_momentum}
+
+#: LeNet-5's schedule (LeCun et al. 1998, section II-B): the global rate for passes 1-2, 3-5,
+#: 6-8, 9-12 and from 13 on, as fractions of the first (0.0005, 0.0002, 0.0001, 0.00005, 0.00001).
+LENET_1998_PASSES = (2, 5, 8, 12)
+LENET_1998_FRACTIONS = (1.0, 0.4, 0.2, 0.1, 0.02)
+#: One cycle (Smith 2018): the rate climbs from a 25th of the peak for this fraction of the steps,
+#: then falls to zero along a cosine.
+ONE_CYCLE_RISE = 0.25
+
+
+class OneCycle(keras.optimizers.schedules.LearningRateSchedule):
+    """A warm-up to ``peak`` and a cosine decay to zero over ``steps`` steps."""
+
+    def __init__(self, peak: float, steps: int):
+        self.peak, self.steps = float(peak), int(steps)
+
+    def __call__(self, step):
+        rise = max(1.0, ONE_CYCLE_RISE * self.steps)
+        step = keras.ops.cast(step, "float32")
+        warm = self.peak / 25 + (self.peak - self.peak / 25) * step / rise
+        fall = keras.ops.clip((step - rise) / max(1.0, self.steps - rise), 0.0, 1.0)
+        cool = 0.5 * self.peak * (1 + keras.ops.cos(np.pi * fall))
+        return keras.ops.where(step < rise, warm, cool)
+
+    def get_config(self) -> dict:
+        return {"peak": self.peak, "steps": self.steps}
+
+
+def learning_rate(recipe: Recipe, steps_per_epoch: int):
+    """The recipe's learning rate: a number, or a schedule over the training steps."""
+    if recipe.schedule == "constant":
+        return recipe.learning_rate
+    if recipe.schedule == "one_cycle":
+        return OneCycle(recipe.learning_rate, recipe.epochs * steps_per_epoch)
+    boundaries = [passes * steps_per_epoch for passes in LENET_1998_PASSES]
+    values = [recipe.learning_rate * fraction for fraction in LENET_1998_FRACTIONS]
+    return keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, values)
+
+
+SCHEDULES = ("constant", "one_cycle", "lenet_1998")
 WEIGHTS_FILE = "model.weights.h5"
 RESULT_FILE = "result.json"
 
@@ -57,6 +97,9 @@ class Recipe:
     watch_test: bool = False
     #: Train on the first ``train_size`` images only (quick runs, tests); None means all.
     train_size: int | None = None
+    #: How the learning rate moves over training (see :func:`learning_rate`); the rate above is
+    #: the constant rate, the one-cycle peak, or LeNet's first rate.
+    schedule: str = "constant"
 
     def __post_init__(self) -> None:
         nets.check_key(self.model)  # reads the registry from source: nothing is imported
@@ -65,6 +108,8 @@ class Recipe:
         checks.whole_number("epochs", self.epochs)
         checks.whole_number("batch_size", self.batch_size)
         checks.positive_number("learning_rate", self.learning_rate)
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"unknown schedule {self.schedule!r}; choose one of {list(SCHEDULES)}")
         checks.whole_number("validation_size", self.validation_size, 0)
         if self.train_size is not None:
             checks.whole_number("train_size", self.train_size)
@@ -86,6 +131,8 @@ class Result:
     key: str
     model: keras.Model = field(repr=False)
     from_cache: bool = False
+    #: The whole training's wall time: building the model and the input pipeline, and every epoch.
+    seconds_total: float = 0.0
 
     @property
     def epochs_table(self) -> list[dict]:
@@ -155,14 +202,14 @@ class _EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._start)
 
 
-def _compiled(recipe: Recipe, builder, weights: Path | None = None) -> keras.Model:
+def _compiled(recipe: Recipe, builder, weights: Path | None = None, steps_per_epoch: int = 1) -> keras.Model:
     """The recipe's model from its ``builder``, compiled; weights are loaded before compiling, so
     the saved optimizer state (useless for scoring) is not matched against a fresh optimizer."""
     model = builder()
     if weights is not None:
         model.load_weights(weights)
     model.compile(
-        optimizer=OPTIMIZERS[recipe.optimizer](learning_rate=recipe.learning_rate),
+        optimizer=OPTIMIZERS[recipe.optimizer](learning_rate=learning_rate(recipe, steps_per_epoch)),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
@@ -171,8 +218,7 @@ def _compiled(recipe: Recipe, builder, weights: Path | None = None) -> keras.Mod
 
 def _fit(recipe: Recipe, data: ImageSet, builder) -> tuple[keras.Model, dict, list[float]]:
     make_deterministic(recipe.seed)
-    model = _compiled(recipe, builder)
-    x, y = _images(model, data.x_train), data.y_train
+    x, y = data.x_train, data.y_train
     if recipe.train_size is not None:
         x, y = x[: recipe.train_size], y[: recipe.train_size]
     watched = None
@@ -180,7 +226,11 @@ def _fit(recipe: Recipe, data: ImageSet, builder) -> tuple[keras.Model, dict, li
         cut = len(x) - recipe.validation_size
         x, y, watched = x[:cut], y[:cut], (x[cut:], y[cut:])
     elif recipe.watch_test:
-        watched = (_images(model, data.x_test), data.y_test)
+        watched = (data.x_test, data.y_test)
+    model = _compiled(recipe, builder, steps_per_epoch=-(-len(x) // recipe.batch_size))
+    x = _images(model, x)
+    if watched is not None:
+        watched = (_images(model, watched[0]), watched[1])
     timer = _EpochTimer()
     fit = model.fit(
         _pipeline(x, y, recipe.batch_size, shuffle_seed=recipe.seed),
@@ -221,6 +271,7 @@ def _load(entry: Path, recipe: Recipe, key: str) -> Result | None:
         key=key,
         model=model,
         from_cache=True,
+        seconds_total=stored["seconds_total"],
     )
 
 
@@ -237,6 +288,7 @@ def _store(entry: Path, result: Result) -> None:
             "test_loss": result.test_loss,
             "test_accuracy": result.test_accuracy,
             "seconds_per_epoch": result.seconds_per_epoch,
+            "seconds_total": result.seconds_total,
             "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
         }
         (staging / RESULT_FILE).write_text(json.dumps(stored, indent=1))
@@ -254,9 +306,11 @@ def train(recipe: Recipe, data: ImageSet | None = None, *, use_cache: bool = Tru
     entry = cache_dir() / f"{recipe.model}-{key[:20]}"
     if use_cache and (cached := _load(entry, recipe, key)) is not None:
         return cached
+    start = time.perf_counter()
     model, history, seconds = _fit(recipe, data, nets.builder(recipe.model))
+    total = time.perf_counter() - start
     test_loss, test_accuracy = _evaluate(model, data, recipe.batch_size)
-    result = Result(recipe, history, test_loss, test_accuracy, seconds, key, model)
+    result = Result(recipe, history, test_loss, test_accuracy, seconds, key, model, seconds_total=total)
     if use_cache:
         _store(entry, result)
     return result
