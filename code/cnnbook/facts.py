@@ -129,6 +129,16 @@ RCNN_SVM_NEGATIVE_IOU = 0.3
 #: testing than R-CNN.
 FAST_TRAIN_SPEEDUP = 9
 FAST_TEST_SPEEDUP = 213
+#: Fast R-CNN, section 2.3: mini-batches of 128 RoIs from 2 images (64 per image), 25% of them
+#: from proposals with IoU >= 0.5 with a ground-truth box (the object classes), the rest
+#: background with IoU in [0.1, 0.5); section 2.3 (multi-task loss): lambda = 1 balances the
+#: log loss and the smooth L1 box loss, which counts for object RoIs only.
+FAST_ROIS_PER_BATCH = 128
+FAST_IMAGES_PER_BATCH = 2
+FAST_FOREGROUND_FRACTION = 0.25
+FAST_FOREGROUND_IOU = 0.5
+FAST_BACKGROUND_IOU = (0.1, 0.5)
+FAST_BOX_LOSS_WEIGHT = 1.0
 #: Faster R-CNN (Ren et al., 2015), section 3.1: 3 scales (box areas 128^2, 256^2, 512^2) x
 #: 3 aspect ratios (1:1, 1:2, 2:1) = 9 anchors per position, on a feature map of typically
 #: about 2,400 positions; positives IoU above 0.7, negatives below 0.3; section 3.1.3: 256
@@ -142,6 +152,10 @@ FASTER_NEGATIVE_IOU = 0.3
 FASTER_RPN_BATCH = 256
 FASTER_RPN_POSITIVE_SHARE = 0.5
 FASTER_FPS = 5
+#: Faster R-CNN, section 3.3: NMS on the RPN's proposals at IoU 0.7; section 4.1: the top 300
+#: proposals per image are fed to the detector at test time.
+FASTER_NMS_IOU = 0.7
+FASTER_TEST_PROPOSALS = 300
 #: Faster R-CNN, section 1: selective search takes about 2 seconds per image in a CPU
 #: implementation.
 SELECTIVE_SEARCH_SECONDS = 2
@@ -181,10 +195,14 @@ SOURCES = {
          "RCNN_BATCH_POSITIVES", "RCNN_BATCH_BACKGROUND", "RCNN_RIDGE", "RCNN_REGRESSION_IOU",
          "RCNN_SVM_NEGATIVE_IOU"),
         "girshick2014"),
-    **dict.fromkeys(("FAST_TRAIN_SPEEDUP", "FAST_TEST_SPEEDUP"), "girshick2015"),
+    **dict.fromkeys(
+        ("FAST_TRAIN_SPEEDUP", "FAST_TEST_SPEEDUP", "FAST_ROIS_PER_BATCH", "FAST_IMAGES_PER_BATCH",
+         "FAST_FOREGROUND_FRACTION", "FAST_FOREGROUND_IOU", "FAST_BACKGROUND_IOU", "FAST_BOX_LOSS_WEIGHT"),
+        "girshick2015"),
     **dict.fromkeys(
         ("FASTER_SCALES", "FASTER_RATIOS", "FASTER_POSITIONS", "FASTER_POSITIVE_IOU", "FASTER_NEGATIVE_IOU",
-         "FASTER_RPN_BATCH", "FASTER_RPN_POSITIVE_SHARE", "FASTER_FPS", "SELECTIVE_SEARCH_SECONDS"),
+         "FASTER_RPN_BATCH", "FASTER_RPN_POSITIVE_SHARE", "FASTER_FPS", "SELECTIVE_SEARCH_SECONDS",
+         "FASTER_NMS_IOU", "FASTER_TEST_PROPOSALS"),
         "ren2015"),
     **dict.fromkeys(("VOC_CLASSES", "VOC_IOU"), "everingham2010"),
 }

@@ -10,6 +10,8 @@ watch training. A new run goes here, beside the runs of its chapter.
 
 from __future__ import annotations
 
+from cnnbook import facts
+from cnnbook.detection.configs import FastRCNNConfig, RPNConfig
 from cnnbook.training import Recipe
 
 SEED = 1
@@ -45,9 +47,15 @@ PLAIN_SHALLOW = Recipe("plain_shallow", epochs=RESNET_EPOCHS, seed=SEED, train_s
 RESNET_RUNS = {"plain, 25 conv layers": PLAIN_DEEP, "residual, 25 conv layers": RESIDUAL_DEEP,
                "plain, 5 conv layers": PLAIN_SHALLOW}
 
-# ---- Part III: R-CNN and Fast R-CNN on the toy detection set -----------------------------------
+# ---- Part III: the R-CNN family on the toy detection set ---------------------------------------
 
 #: R-CNN's classifier, trained on warped crops of the training canvases' regions.
 RCNN_CLASSIFIER = Recipe("rcnn_classifier", epochs=4, seed=SEED)
-#: Fast R-CNN's head, trained on RoI-pooled features of the same regions.
-FAST_RCNN_HEAD = Recipe("fast_rcnn_head", epochs=4, seed=SEED)
+#: Fast R-CNN trained end to end from R-CNN's classifier, with the paper's RoI sampling and loss.
+FAST_RCNN = FastRCNNConfig(epochs=4, foreground_fraction=facts.FAST_FOREGROUND_FRACTION,
+                           foreground_iou=facts.FAST_FOREGROUND_IOU, background_iou=facts.FAST_BACKGROUND_IOU,
+                           box_loss_weight=facts.FAST_BOX_LOSS_WEIGHT, seed=SEED)
+#: Faster R-CNN's region proposal network on Fast R-CNN's frozen shared map.
+RPN = RPNConfig(epochs=6, anchors_per_image=facts.FASTER_RPN_BATCH,
+                positive_fraction=facts.FASTER_RPN_POSITIVE_SHARE, positive_iou=facts.FASTER_POSITIVE_IOU,
+                negative_iou=facts.FASTER_NEGATIVE_IOU, seed=SEED)

@@ -12,8 +12,11 @@ The pipelines are imported by name, as they need TensorFlow or MNIST:
 - :mod:`~cnnbook.detection.toy`: the toy detection set (MNIST digits on blank canvases)
 - :mod:`~cnnbook.detection.proposals`: region proposals by grouping ink (selective search's idea)
 - :mod:`~cnnbook.detection.regions`: labelled training regions and R-CNN's warped crops
-- :mod:`~cnnbook.detection.detectors`: box regression, R-CNN and Fast R-CNN detectors
-- :mod:`~cnnbook.detection.pipeline`: the sets and proposals made, both detectors trained
+- :mod:`~cnnbook.detection.detectors`: box regression and the R-CNN detector
+- :mod:`~cnnbook.detection.configs`: what decides a trained Fast R-CNN or RPN (no TensorFlow)
+- :mod:`~cnnbook.detection.end_to_end`: Fast R-CNN trained end to end, and its detector
+- :mod:`~cnnbook.detection.rpn`: Faster R-CNN's region proposal network, trained, and its proposals
+- :mod:`~cnnbook.detection.pipeline`: the sets and proposals made, all three detectors trained
 - :mod:`~cnnbook.detection.evaluation`: detections on a set, mAP, box refinement, timing
 
 The networks themselves are builders in :mod:`cnnbook.nets.rcnn`, their runs in

@@ -1,12 +1,9 @@
-"""The two detectors: R-CNN and Fast R-CNN, from proposals to detections, and box regression.
+"""R-CNN, from proposals to detections, and its box regression.
 
-- R-CNN crops every proposal out of the image, warps it to the classifier's 28 x 28 input and
-  runs the whole CNN once per proposal;
-- Fast R-CNN runs the convolution layers once per image and cuts each proposal out of that
-  shared feature map with RoI max pooling, so only a small head runs per proposal.
-
-Both classifiers say "digit 0-9 or background" with a softmax, and both refine their boxes
-with a class-agnostic ridge regressor on their last hidden features, fitted in NumPy.
+R-CNN crops every proposal out of the image, warps it to the classifier's 28 x 28 input and
+runs the whole CNN once per proposal; the classifier says "digit 0-9 or background" with a
+softmax, and a class-agnostic ridge regressor on its last hidden features, fitted in NumPy,
+refines the boxes. Fast R-CNN, trained end to end, is :mod:`cnnbook.detection.end_to_end`.
 """
 
 from __future__ import annotations
@@ -19,8 +16,7 @@ import numpy as np
 from cnnbook.detection.boxes import clip_boxes, decode, encode, per_class_nms
 from cnnbook.detection.proposals import propose
 from cnnbook.detection.regions import warped_crops
-from cnnbook.detection.roi_pooling import roi_max_pool
-from cnnbook.nets.rcnn import BACKGROUND, FEATURE_STRIDE, POOL, with_features
+from cnnbook.nets.rcnn import BACKGROUND, with_features
 from cnnbook.runtime import keras, tf
 
 RIDGE_CHOICES = (0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)
@@ -146,29 +142,4 @@ class RCNNDetector(Detector):
 
     def score(self, image, boxes):
         probabilities, features = self.network(warped_crops(image, boxes)[..., None])
-        return np.asarray(probabilities), np.asarray(features)
-
-
-class FastRCNNDetector(Detector):
-    """Fast R-CNN: one feature map per image, RoI max pooling per proposal, the head on each."""
-
-    name = "Fast R-CNN"
-
-    def __init__(self, backbone: keras.Model, head: keras.Model, regressor: BoxRegressor | None = None):
-        super().__init__(regressor)
-        self.backbone, self.head = backbone, head
-        self.network = _compiled(with_features(head))
-        self.shared = _compiled(backbone)
-
-    def feature_map(self, image: np.ndarray) -> np.ndarray:
-        """The shared convolutional feature map of one image, (H/2, W/2, 32)."""
-        return np.asarray(self.shared(image[None, :, :, None]))[0]
-
-    def pooled(self, image: np.ndarray, boxes: np.ndarray,
-               feature_map: np.ndarray | None = None) -> np.ndarray:
-        fmap = self.feature_map(image) if feature_map is None else feature_map
-        return roi_max_pool(fmap, boxes, POOL, FEATURE_STRIDE)
-
-    def score(self, image, boxes):
-        probabilities, features = self.network(self.pooled(image, boxes))
         return np.asarray(probabilities), np.asarray(features)

@@ -1,8 +1,9 @@
-"""Training both detectors of the R-CNN chapter on the toy set, through the book's training cache.
+"""Training the detectors of the R-CNN chapter on the toy set, through the book's caches.
 
 The sets, their proposals and labelled regions are made here; the R-CNN classifier trains on
-warped crops and the Fast R-CNN head on RoI-pooled features of the same regions (both by the
-runs of :mod:`cnnbook.runs`), then each detector's box regressor is fitted.
+warped crops (by a recipe of :mod:`cnnbook.runs`) and its box regressor is fitted; Fast R-CNN
+is then trained end to end from the classifier on the same regions, and Faster R-CNN's RPN on
+Fast R-CNN's shared feature map (their configs are in :mod:`cnnbook.runs` too).
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ import numpy as np
 
 from cnnbook import runs, training
 from cnnbook.data import ImageSet
-from cnnbook.detection.detectors import BoxRegressor, FastRCNNDetector, RCNNDetector
+from cnnbook.detection.configs import FastRCNNConfig, RPNConfig
+from cnnbook.detection.detectors import BoxRegressor, RCNNDetector
+from cnnbook.detection.end_to_end import FastRCNN, FastRCNNResult, train_fast_rcnn
 from cnnbook.detection.proposals import propose
 from cnnbook.detection.regions import REGRESSION_IOU, Regions, crops_of, training_regions
-from cnnbook.detection.roi_pooling import roi_max_pool
+from cnnbook.detection.rpn import RegionProposer, RPNResult, train_rpn
 from cnnbook.detection.toy import ToyDetectionSet, make_toy_set
-from cnnbook.nets.rcnn import BACKGROUND, FEATURE_STRIDE, POOL, TRUNK_CHANNELS, fast_rcnn_head, trunk
+from cnnbook.facts import FASTER_NMS_IOU
+from cnnbook.nets.rcnn import BACKGROUND, backbone_of
 from cnnbook.runtime import keras
 
 TRAIN_CANVASES = 800
@@ -41,23 +45,16 @@ class Trained:
     train_regions: Regions
     test_regions: Regions
     rcnn: RCNNDetector
-    fast: FastRCNNDetector
+    fast: FastRCNN
+    proposer: RegionProposer
     rcnn_result: training.Result
-    fast_result: training.Result
+    fast_result: FastRCNNResult
+    rpn_result: RPNResult
 
 
 def toy_sets(seed: int = runs.SEED) -> tuple[ToyDetectionSet, ToyDetectionSet]:
     """The book's toy training and test canvases."""
     return make_toy_set("train", TRAIN_CANVASES, seed), make_toy_set("test", TEST_CANVASES, seed)
-
-
-def _pooled_set(fast: FastRCNNDetector, toy: ToyDetectionSet, regions: Regions) -> np.ndarray:
-    pooled = np.empty((len(regions), POOL, POOL, TRUNK_CHANNELS), dtype=np.float32)
-    maps = _in_batches(lambda x: fast.shared(x[..., None]), toy.images, 200)
-    for n in np.unique(regions.canvas):
-        mine = regions.canvas == n
-        pooled[mine] = roi_max_pool(maps[n], regions.boxes[mine], POOL, FEATURE_STRIDE)
-    return pooled
 
 
 def _regressor(network: keras.Model, inputs: np.ndarray, regions: Regions, seed: int) -> BoxRegressor:
@@ -67,8 +64,10 @@ def _regressor(network: keras.Model, inputs: np.ndarray, regions: Regions, seed:
 
 
 def train_detectors(seed: int = runs.SEED, rcnn_recipe: training.Recipe = runs.RCNN_CLASSIFIER,
-                    head_recipe: training.Recipe = runs.FAST_RCNN_HEAD, sets=None) -> Trained:
-    """Build the region sets, train (or load) both classifiers, fit both box regressors."""
+                    fast_config: FastRCNNConfig = runs.FAST_RCNN, rpn_config: RPNConfig = runs.RPN,
+                    sets=None) -> Trained:
+    """Build the region sets; train (or load) R-CNN's classifier and fit its box regressor; train
+    Fast R-CNN end to end from that classifier; train the RPN on Fast R-CNN's shared map."""
     train_set, test_set = toy_sets(seed) if sets is None else sets
     train_props = [propose(image) for image in train_set.images]
     test_props = [propose(image) for image in test_set.images]
@@ -81,16 +80,12 @@ def train_detectors(seed: int = runs.SEED, rcnn_recipe: training.Recipe = runs.R
                          source=f"warped crops of {source}")
     rcnn_result = training.train(rcnn_recipe, rcnn_data)
     rcnn = RCNNDetector(rcnn_result.model)
-
-    fast = FastRCNNDetector(trunk(rcnn_result.model), fast_rcnn_head())
-    pooled_train = _pooled_set(fast, train_set, train_regions)
-    pooled_test = _pooled_set(fast, test_set, test_regions)
-    fast_data = ImageSet(pooled_train, train_regions.labels, pooled_test, test_regions.labels,
-                         source=f"RoI-pooled features of {source}")
-    fast_result = training.train(head_recipe, fast_data)
-    fast = FastRCNNDetector(fast.backbone, fast_result.model)
-
     rcnn.regressor = _regressor(rcnn.network, crops_train[..., None], train_regions, seed)
-    fast.regressor = _regressor(fast.network, pooled_train, train_regions, seed)
+
+    fast_result = train_fast_rcnn(fast_config, train_set.images, train_regions, rcnn_result.model)
+    backbone = backbone_of(fast_result.model)
+    maps = _in_batches(lambda x: backbone(x[..., None], training=False), train_set.images, 200)
+    rpn_result = train_rpn(rpn_config, maps, train_set.boxes)
+    proposer = RegionProposer(backbone, rpn_result.model, FASTER_NMS_IOU)
     return Trained(train_set, test_set, train_props, test_props, train_regions, test_regions,
-                   rcnn, fast, rcnn_result, fast_result)
+                   rcnn, FastRCNN(fast_result.model), proposer, rcnn_result, fast_result, rpn_result)
