@@ -27,7 +27,7 @@ from cnnbook.detection.configs import FastRCNNConfig
 from cnnbook.detection.detectors import MIN_SCORE, NMS_IOU, Detections
 from cnnbook.detection.regions import Regions
 from cnnbook.fingerprint import code_digest
-from cnnbook.nets.rcnn import BACKGROUND, fast_rcnn
+from cnnbook.nets.rcnn import BACKGROUND, backbone_of, fast_rcnn
 from cnnbook.runtime import keras, tf
 from cnnbook.training import cache_dir, make_deterministic
 
@@ -219,6 +219,10 @@ class FastRCNN:
         self.network = tf.function(
             lambda x, rois: model([x, rois, tf.zeros(tf.shape(rois)[:1], tf.int32)], training=False),
             input_signature=spec)
+
+    def feature_map(self, image: np.ndarray) -> np.ndarray:
+        """The shared convolutional feature map of one canvas, (H/2, W/2, 32)."""
+        return np.asarray(backbone_of(self.model)(image[None, :, :, None], training=False))[0]
 
     def score(self, image: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(class probabilities (R, 11), per-digit box deltas (R, 10, 4), unscaled) of each box."""

@@ -161,3 +161,23 @@ def anchors_figure(image: np.ndarray, all_anchors: np.ndarray, per_position: int
         ax.set_yticks([])
     fig.tight_layout()
     return fig
+
+
+def recall_figure(counts, rpn_recall: dict, hand_count: float, hand_recall: dict):
+    """Recall against proposals per image: the RPN's top N as a line per IoU threshold, the
+    hand-made proposals (unranked, all of them) as one point per threshold."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    for n, (threshold, values) in enumerate(rpn_recall.items()):
+        ax.plot(counts, values, "o-", color=f"C{n}", label=f"RPN, IoU {threshold}")
+        ax.plot([hand_count], [hand_recall[threshold]], "*", color=f"C{n}", markersize=12,
+                label=f"hand-made (all), IoU {threshold}")
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("proposals per image")
+    ax.set_ylabel("recall")
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=theme.SMALL)
+    fig.tight_layout()
+    return fig
