@@ -147,24 +147,20 @@ def test_context_and_warping():
 # ---- networks --------------------------------------------------------------------------------
 
 
-def test_builders_are_registered_with_softmax_outputs():
-    known = nets.builders()
-    assert {"rcnn_classifier", "fast_rcnn_head"} <= set(known)
+def test_builders_with_softmax_outputs():
     assert nets.registered_keys()["rcnn_classifier"] == "rcnn"
-    classifier, head = nets.build("rcnn_classifier"), nets.build("fast_rcnn_head")
-    assert classifier.output_shape == head.output_shape == (None, rcnn.NUM_CLASSES)
-    assert head.input_shape == (None, rcnn.POOL, rcnn.POOL, rcnn.TRUNK_CHANNELS)
+    classifier, network = nets.build("rcnn_classifier"), rcnn.fast_rcnn()
+    assert classifier.output_shape == network.output_shape[0] == (None, rcnn.NUM_CLASSES)
+    assert network.output_shape[1] == (None, 4 * rcnn.BACKGROUND)
     assert classifier.layers[-1].activation.__name__ == "softmax"
-    assert head.layers[-1].activation.__name__ == "softmax"
-    # The head is the classifier's Dense part: the same number of parameters there.
-    dense = sum(layer.count_params() for layer in classifier.layers if layer.name in ("fc", "classes"))
-    assert head.count_params() == dense
+    # The network's layers are the classifier's, plus the box layer.
+    boxes = network.get_layer("boxes").count_params()
+    assert network.count_params() == classifier.count_params() + boxes
 
 
-def test_recipes():
-    for recipe in (runs.RCNN_CLASSIFIER, runs.FAST_RCNN_HEAD):
-        assert recipe.seed == runs.SEED
-        assert nets.registered_keys()[recipe.model] == "rcnn"
+def test_runs():
+    assert runs.RCNN_CLASSIFIER.seed == runs.FAST_RCNN.seed == runs.RPN.seed == runs.SEED
+    assert nets.registered_keys()[runs.RCNN_CLASSIFIER.model] == "rcnn"
 
 
 def _random_weights(model, seed):
@@ -187,16 +183,17 @@ def test_trunk_copies_the_convolutions_and_takes_any_size():
 
 def test_roi_pooling_of_the_whole_crop_is_the_classifiers_last_pooling():
     """Fast R-CNN puts RoI pooling where the classifier had its last max pooling: on a box that
-    covers a 28 x 28 image, both detectors compute exactly the classifier's answer."""
+    covers a 28 x 28 image, the network computes exactly the classifier's answer."""
+    from cnnbook.detection.end_to_end import FastRCNN
+
     classifier = _random_weights(rcnn.rcnn_classifier(), 2)
-    head = rcnn.fast_rcnn_head()
-    head.set_weights(classifier.get_layer("fc").get_weights() + classifier.get_layer("classes").get_weights())
-    fast = detectors.FastRCNNDetector(rcnn.trunk(classifier), head)
+    network = rcnn.fast_rcnn(rcnn.CROP)
+    for name in ("conv1", "conv2", "fc", "classes"):
+        network.get_layer(name).set_weights(classifier.get_layer(name).get_weights())
     image = np.random.default_rng(3).random((28, 28), dtype=np.float32)
-    whole = np.array([[0.0, 0.0, 28.0, 28.0]])
-    probabilities, features = fast.score(image, whole)
+    probabilities, deltas = FastRCNN(network).score(image, np.array([[0.0, 0.0, 28.0, 28.0]]))
     assert np.allclose(probabilities, classifier(image[None, :, :, None]), atol=1e-5)
-    assert features.shape == (1, rcnn.HIDDEN)
+    assert deltas.shape == (1, rcnn.BACKGROUND, 4)
 
 
 # ---- box regression --------------------------------------------------------------------------
@@ -238,7 +235,8 @@ def test_detections_are_per_class_nms_of_digit_scores():
 @pytest.mark.slow
 def test_both_detectors_train_and_detect(small_sets, cache_dir):
     quick = {"rcnn_recipe": dataclasses.replace(runs.RCNN_CLASSIFIER, epochs=1),
-             "head_recipe": dataclasses.replace(runs.FAST_RCNN_HEAD, epochs=1)}
+             "fast_config": dataclasses.replace(runs.FAST_RCNN, epochs=1),
+             "rpn_config": dataclasses.replace(runs.RPN, epochs=1)}
     trained = pipeline.train_detectors(seed=0, sets=small_sets, **quick)
     assert trained.rcnn_result.recipe.epochs == 1 and not trained.rcnn_result.from_cache
     for detector in (trained.rcnn, trained.fast):
@@ -251,11 +249,15 @@ def test_both_detectors_train_and_detect(small_sets, cache_dir):
             assert (np.diff(d.scores) <= 1e-7).all(), "best first"
         score, ap = evaluation.mean_ap(found, trained.test_set)
         assert 0 <= score <= 1 and ap.shape == (rcnn.BACKGROUND,)
-        before, after = evaluation.refinement_overlaps(detector, trained.test_set, trained.test_regions)
-        assert before.shape == after.shape and len(before) > 0
+    before, after = evaluation.refinement_overlaps(trained.rcnn, trained.test_set, trained.test_regions)
+    assert before.shape == after.shape and len(before) > 0
     assert len(trained.rcnn.detect(np.zeros((64, 64), dtype=np.float32))) == 0
     again = pipeline.train_detectors(seed=0, sets=small_sets, **quick)
     assert again.rcnn_result.from_cache and again.fast_result.from_cache, "the second run is cached"
+    assert again.rpn_result.from_cache
+    boxes = again.proposer.propose(again.test_set.images[0], 20)
+    assert 0 < len(boxes) <= 20
+    detection.as_boxes(boxes)
 
 
 def test_seconds_per_image_takes_turns():
@@ -279,6 +281,7 @@ def test_figures_draw(small_sets):
         box_figures.iou_examples([([0, 0, 4, 4], [1, 1, 5, 5])]),
         box_figures.roi_pooling_figure(np.random.default_rng(0).random((16, 16)), [2, 2, 20, 14], 7, 2),
         box_figures.speed_figure([10, 100], [0.01, 0.1], [0.005, 0.01]),
+        box_figures.recall_figure([10, 100], {0.5: [0.5, 0.9], 0.7: [0.2, 0.6]}, 40.0, {0.5: 0.95, 0.7: 0.9}),
         box_figures.precision_recall_figure(np.array([1.0, 0.5, 2 / 3]), np.array([0.5, 0.5, 1.0])),
         box_figures.anchors_figure(images[0], detection.anchors((4, 4), 16, [8, 16], [1, 2]), 4, 5, 16,
                           np.zeros(64, dtype=int), boxes[0]),
