@@ -185,7 +185,8 @@ class RoIMaxPool(layers.Layer):
 
 def fast_rcnn(canvas: int = CANVAS) -> keras.Model:
     """Fast R-CNN as one network: canvases, RoIs and each RoI's canvas in; per RoI the
-    class probabilities (ten digits + background) and per-digit box deltas (R, 40) out."""
+    class probabilities (ten digits + background) and per-digit box deltas (R, 40)
+    out."""
     image = keras.Input((canvas, canvas, 1), name="image")
     rois = keras.Input((4,), name="rois")
     which = keras.Input((), dtype="int32", name="roi_image")
@@ -197,18 +198,23 @@ def fast_rcnn(canvas: int = CANVAS) -> keras.Model:
     hidden = layers.Dense(HIDDEN, activation="relu", name="fc")(flat)
     classes = layers.Dense(NUM_CLASSES, activation="softmax", name="classes")(hidden)
     small = keras.initializers.RandomNormal(stddev=0.001)    # as the paper's new layers
-    deltas = layers.Dense(4 * BACKGROUND, kernel_initializer=small, name="boxes")(hidden)
+    deltas = layers.Dense(4 * BACKGROUND, kernel_initializer=small,
+                          name="boxes")(hidden)
     return keras.Model([image, rois, which], [classes, deltas], name="fast_rcnn")
 
 
-def rpn(anchors_per_position: int = len(ANCHOR_SCALES) * len(ANCHOR_RATIOS)) -> keras.Model:
+def rpn(
+    anchors_per_position: int = len(ANCHOR_SCALES) * len(ANCHOR_RATIOS),
+) -> keras.Model:
     """Faster R-CNN's region proposal network on the shared map: a 3 x 3 convolution,
-    then per position k objectness scores (logistic) and 4k box deltas, one per anchor."""
+    then per position k objectness scores (logistic) and 4k box deltas, one per
+    anchor."""
     k = anchors_per_position
     fmap = keras.Input((None, None, TRUNK_CHANNELS), name="feature_map")
     hidden = layers.Conv2D(RPN_CHANNELS, 3, padding="same", activation="relu",
                            name="rpn_conv")(fmap)
-    objectness = layers.Conv2D(k, 1, activation="sigmoid", name="rpn_objectness")(hidden)
+    objectness = layers.Conv2D(k, 1, activation="sigmoid",
+                               name="rpn_objectness")(hidden)
     deltas = layers.Conv2D(4 * k, 1, name="rpn_deltas")(hidden)
     return keras.Model(fmap, [objectness, deltas], name="rpn")
 
