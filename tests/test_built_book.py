@@ -57,6 +57,16 @@ def test_headline_numbers(numbers):
         assert 0 <= numbers[name]["value"] <= 1, "accuracies are fractions"
 
 
+def test_the_rcnn_family_numbers(numbers):
+    """Issue 12's glue: the three detectors' mAP, the RPN's recall, the measured speed-up."""
+    for name in ("fast_rcnn_map", "faster_rcnn_map", "rpn_recall"):
+        assert numbers[name]["page"] == "book/rcnn"
+        assert 0 <= numbers[name]["value"] <= 1
+    assert numbers["rcnn_many"]["value"] == 2000
+    assert numbers["rcnn_many_speedup"]["value"] >= 10, "Fast R-CNN at least 10x faster at 2,000 boxes"
+    assert numbers["fast_rcnn_map"]["value"] >= 0.8 and numbers["rpn_recall"]["value"] >= 0.8
+
+
 def test_glued_accuracies_appear_on_their_pages(numbers, pages):
     for name in ("mlp_test_accuracy", "cnn_test_accuracy", "softmax_test_accuracy"):
         entry = numbers[name]
