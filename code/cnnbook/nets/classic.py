@@ -65,7 +65,8 @@ def lenet5() -> keras.Model:
             layers.ZeroPadding2D(
                 (LENET5_INPUT_SIDE - MNIST_SIDE) // 2, name="pad"
             ),  # 28 -> 32
-            layers.Rescaling(high - low, offset=low, name="scale"),  # [0, 1] -> [-0.1, 1.175]
+            # pixels in [0, 1] -> [-0.1, 1.175]
+            layers.Rescaling(high - low, offset=low, name="scale"),
             layers.Conv2D(6, 5, activation=act, name="C1"),  # 32 -> 28
             layers.AveragePooling2D(2, strides=2, name="S2"),  # 28 -> 14
             layers.Conv2D(16, 5, activation=act, name="C3"),  # 14 -> 10

@@ -52,8 +52,8 @@ def _conv(x, filters: int, size: int, stride: int, name: str, seed: int | None,
     with ``batch_norm``, followed by batch normalisation (and then without a bias, which
     the normalisation's own shift replaces)."""
     init = keras.initializers.GlorotUniform(seed=_layer_seed(seed, name))
-    x = layers.Conv2D(filters, size, strides=stride, padding="same", kernel_initializer=init,
-                      use_bias=not batch_norm, name=name)(x)
+    x = layers.Conv2D(filters, size, strides=stride, padding="same",
+                      kernel_initializer=init, use_bias=not batch_norm, name=name)(x)
     if batch_norm:
         x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")(x)
     return x
@@ -169,8 +169,9 @@ def plain_shallow() -> keras.Model:
 
 
 def bn_net(deep: bool, shortcuts: bool) -> keras.Model:
-    """A net of :data:`BN_WIDTHS` filters with batch normalisation after every convolution:
-    :data:`BN_DEEP_BLOCKS` or :data:`BN_SHALLOW_BLOCKS` blocks per stage, plain or residual."""
+    """A net of :data:`BN_WIDTHS` filters, batch normalisation after every convolution:
+    :data:`BN_DEEP_BLOCKS` or :data:`BN_SHALLOW_BLOCKS` blocks per stage, plain or
+    residual."""
     blocks = BN_DEEP_BLOCKS if deep else BN_SHALLOW_BLOCKS
     name = f"bn_{'residual' if shortcuts else 'plain'}_{'deep' if deep else 'shallow'}"
     return stacked_net(blocks, shortcuts, name, widths=BN_WIDTHS, batch_norm=True)
