@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 
 from cnnbook.figures import theme
@@ -96,6 +97,10 @@ def degradation_figure(results: dict[tuple[str, str], object], final_errors: dic
             ax.plot(epochs[-1] + 0.15, final_errors[(k, depth)], marker="D", markersize=7,
                     color=colour, linestyle="none", label=f"{depth}, after training")
         ax.set_yscale("log")
+        ax.yaxis.set_major_locator(mticker.FixedLocator([0.01, 0.02, 0.05, 0.1, 0.2, 0.5]))
+        ax.yaxis.set_minor_locator(mticker.NullLocator())
+        ax.yaxis.set_major_formatter(mticker.PercentFormatter(1, decimals=0))
+        ax.yaxis.set_minor_formatter(mticker.NullFormatter())
         ax.set_title(f"{kind} nets")
         ax.set_xlabel("epoch")
         ax.set_xticks(epochs)
