@@ -92,3 +92,15 @@ def test_every_chapter_has_a_summary_and_exercises(pages):
         if name in BACK_MATTER:
             continue
         assert 'id="exercises"' in html and ("id=\"summary\"" in html or name == "summary"), name
+
+
+def test_case_study_errors_are_glued_on_their_pages(numbers):
+    """LeNet-5's test error and ResNet's four training errors with batch normalisation (issue
+    12): present, on their chapters, and fractions. Their targets are reported, not asserted."""
+    names = {"lenet_test_error": "book/lenet"}
+    for kind in ("plain", "residual"):
+        for depth in ("shallow", "deep"):
+            names[f"resnet_bn_{kind}_{depth}_train_error"] = "book/resnet"
+    for name, page in names.items():
+        assert numbers[name]["page"] == page, name
+        assert 0 <= numbers[name]["value"] < 1, f"{name} is an error rate, a fraction"

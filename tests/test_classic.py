@@ -41,11 +41,12 @@ def test_lenet5_layers_are_the_papers_kinds():
     model = classic.lenet5()
     kinds = [type(layer).__name__ for layer in model.layers]
     conv, pool = "Conv2D", "AveragePooling2D"
-    assert kinds[:6] == ["ZeroPadding2D", conv, pool, conv, pool, conv]
+    assert kinds[:7] == ["ZeroPadding2D", "Rescaling", conv, pool, conv, pool, conv]
     for name in ("C1", "C3", "C5"):
         layer = model.get_layer(name)
         assert layer.kernel_size == (5, 5) and layer.strides == (1, 1) and layer.padding == "valid"
-        assert layer.activation.__name__ == "tanh"
+        assert layer.activation is classic.scaled_tanh
+    assert model.get_layer("F6").activation is classic.scaled_tanh
     for name in ("S2", "S4"):
         assert model.get_layer(name).pool_size == (2, 2) and model.get_layer(name).strides == (2, 2)
     assert model.get_layer("output").activation.__name__ == "softmax"
@@ -60,6 +61,29 @@ def test_lenet5_padding_keeps_the_digit_centred():
     padded = model.get_layer("pad")(digit).numpy()
     assert padded.shape == (1, 32, 32, 1)
     assert padded[0, 2, 2, 0] == 1.0 and padded.sum() == 1.0
+
+
+def test_lenet5_squashing_and_input_scaling_are_the_papers():
+    import numpy as np
+
+    f = classic.scaled_tanh
+    assert float(f(np.float32(1.0))) == pytest.approx(1.0, abs=1e-3), "f(1) = 1 (Appendix A)"
+    assert float(f(np.float32(-1.0))) == pytest.approx(-1.0, abs=1e-3)
+    assert float(f(np.float32(50.0))) == pytest.approx(facts.LENET5_TANH_AMPLITUDE)
+    model = classic.lenet5()
+    digit = np.zeros((1, 28, 28, 1), dtype="float32")
+    digit[0, 10, 10, 0] = 1.0
+    scaled = model.get_layer("scale")(model.get_layer("pad")(digit)).numpy()
+    low, high = facts.LENET5_INPUT_RANGE
+    assert scaled.shape == (1, 32, 32, 1)
+    assert scaled[0, 0, 0, 0] == pytest.approx(low), "the padding is background, like the margin"
+    assert scaled[0, 12, 12, 0] == pytest.approx(high)
+
+
+def test_lenet5_recipe_is_the_papers_schedule():
+    assert runs.LENET5.epochs == facts.LENET5_PAPER_EPOCHS
+    assert runs.LENET5.schedule == "lenet_1998"
+    assert runs.LENET5.validation_size == runs.HELD_OUT
 
 
 def test_lenet5_parameters_by_formula():

@@ -54,16 +54,16 @@ EDITS = {
         ("figures/boxes.py", '"""Milliseconds per image', '"""Edited: milliseconds per image'),
     ],
     "fact text": [("facts.py", "every C3 filter reads every S2 map", "each C3 filter reads all S2 maps")],
-    "lenet5": [("nets/classic.py", 'layers.Dense(84, activation="tanh"',
-                'layers.Dense(86, activation="tanh"')],
+    "lenet5": [("nets/classic.py", 'layers.Dense(84, activation=act',
+                'layers.Dense(86, activation=act')],
     "layout": [
         ("nets/classic.py", '"""LeNet-5 on MNIST:', '"""Reworded. LeNet-5 on MNIST:'),
-        ("nets/classic.py", 'layers.Dense(84, activation="tanh", name="F6"),',
+        ("nets/classic.py", 'layers.Dense(84, activation=act, name="F6"),',
          'layers.Dense(  # a comment, and the call split over lines\n'
-         '                84, activation="tanh", name="F6"\n            ),'),
+         '                84, activation=act, name="F6"\n            ),'),
     ],
-    "residual helper": [("nets/residual.py", 'padding="same", kernel_initializer=init',
-                         'padding="same", use_bias=True, kernel_initializer=init')],
+    "residual helper": [("nets/residual.py", "kernel_initializer=init, use_bias=not batch_norm",
+                         "kernel_initializer=init, use_bias=False")],
     "dropout fact": [("facts.py", "ALEXNET_DROPOUT = 0.5", "ALEXNET_DROPOUT = 0.4")],
     "training step": [("training.py", "dataset.batch(batch_size).prefetch(2)",
                        "dataset.batch(batch_size).prefetch(3)")],
@@ -110,7 +110,9 @@ def test_a_docstring_comment_or_layout_edit_retrains_nothing(edited):
 
 
 def test_an_edit_to_a_helper_retrains_the_models_that_call_it(edited):
-    assert _retrained(edited, "residual helper") == {"plain_deep", "residual_deep", "plain_shallow"}
+    with_norm = {f"bn_{kind}_{depth}" for kind in ("plain", "residual") for depth in ("shallow", "deep")}
+    assert _retrained(edited, "residual helper") == {"plain_deep", "residual_deep", "plain_shallow",
+                                                     *with_norm}
 
 
 def test_a_fact_a_builder_reads_retrains_its_models(edited):

@@ -179,3 +179,59 @@ def test_a_tiny_training_run_of_the_residual_net(tiny_mnist):
     result = training.train(quick, tiny_mnist, use_cache=False)
     assert len(result.history["loss"]) == 1 and np.isfinite(result.history["loss"][0])
     assert 0 <= result.test_accuracy <= 1
+
+
+# --- with batch normalisation: the paper's degradation ----------------------------------------
+
+
+@pytest.mark.parametrize(("key", "blocks", "shortcuts"), [
+    ("bn_plain_shallow", residual.BN_SHALLOW_BLOCKS, False),
+    ("bn_plain_deep", residual.BN_DEEP_BLOCKS, False),
+    ("bn_residual_shallow", residual.BN_SHALLOW_BLOCKS, True),
+    ("bn_residual_deep", residual.BN_DEEP_BLOCKS, True),
+])
+def test_bn_nets_normalise_after_every_convolution(key, blocks, shortcuts):
+    model = _seeded(lambda: nets.build(key))
+    assert model.output_shape == (None, 10)
+    described = signals.describe(model)
+    convs = 1 + 2 * blocks * len(residual.BN_WIDTHS)
+    assert described["3x3 conv layers"] == convs
+    assert described["shortcut additions"] == (blocks * len(residual.BN_WIDTHS) if shortcuts else 0)
+    norms = [ly for ly in model.layers if isinstance(ly, keras.layers.BatchNormalization)]
+    all_convs = signals.conv_layers(model)
+    assert len(norms) == len(all_convs), "one batch normalisation per convolution, projections too"
+    assert all(not conv.use_bias for conv in all_convs), "the normalisation's shift replaces the bias"
+    assert all(norm.momentum == residual.BN_MOMENTUM for norm in norms)
+    # parameters by hand: 3x3 kernels without bias, 4 numbers per normalised channel (2 trained)
+    stem, (w1, w2) = residual.BN_WIDTHS[0], residual.BN_WIDTHS
+    expected = 9 * 1 * stem + 4 * stem
+    for stage, width in enumerate((w1, w2)):
+        for index in range(blocks):
+            width_in = (w1 if stage == 1 and index == 0 else width) if stage else stem
+            expected += 9 * width_in * width + 9 * width * width + 8 * width
+            if shortcuts and stage == 1 and index == 0:
+                expected += w1 * w2 + 4 * w2
+    expected += w2 * 10 + 10
+    assert model.count_params() == expected
+    assert nets.registered_keys()[key] == "residual"
+
+
+def test_bn_deep_nets_are_several_times_deeper_and_start_alike():
+    ratio = residual.BN_DEEP_BLOCKS / residual.BN_SHALLOW_BLOCKS
+    assert 3 <= ratio <= 4
+    plain, res = _seeded(residual.bn_plain_deep), _seeded(residual.bn_residual_deep)
+    for layer in plain.layers:
+        for a, b in zip(layer.get_weights(), res.get_layer(layer.name).get_weights(), strict=True):
+            assert np.array_equal(a, b), layer.name
+    # without batch normalisation the builder is unchanged: no normalisation, biases kept
+    old = _seeded(residual.plain_deep)
+    assert not any(isinstance(ly, keras.layers.BatchNormalization) for ly in old.layers)
+    assert all(conv.use_bias for conv in signals.conv_layers(old))
+
+
+def test_bn_recipes_share_the_experiments_recipe():
+    recipes = runs.RESNET_BN_RUNS
+    assert set(recipes) == {(k, d) for k in ("plain", "residual") for d in ("shallow", "deep")}
+    for (kind, depth), recipe in recipes.items():
+        assert recipe.model == f"bn_{kind}_{depth}"
+        assert dataclasses.replace(recipe, model="plain_deep") == runs.PLAIN_DEEP

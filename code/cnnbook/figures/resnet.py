@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 
 from cnnbook.figures import theme
@@ -74,5 +75,37 @@ def block_diagram():
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def degradation_figure(results: dict[tuple[str, str], object], final_errors: dict[tuple[str, str], float]):
+    """He et al.'s Fig. 4 in miniature: training error per epoch, plain nets (left) and residual
+    nets (right), shallow (thin) and deep (thick). ``results`` and ``final_errors`` are keyed by
+    (kind, depth label); the lines are Keras's running training error (the mean over an epoch's
+    batches, in training mode), the end points the error on the same images after training,
+    in inference mode."""
+    fig, axes = plt.subplots(1, 2, figsize=(theme.COLUMN_INCHES, 3.6), sharey=True)
+    kinds = list(dict.fromkeys(kind for kind, _ in results))
+    for ax, kind in zip(axes, kinds):
+        for ((k, depth), result), (colour, width) in zip(
+            ((key, r) for key, r in results.items() if key[0] == kind), (("C7", 1.4), ("C3", 2.6))
+        ):
+            epochs = np.arange(1, result.recipe.epochs + 1)
+            errors = 1 - np.asarray(result.history["accuracy"])
+            ax.plot(epochs, errors, color=colour, lw=width, label=f"{depth}, per epoch")
+            ax.plot(epochs[-1] + 0.15, final_errors[(k, depth)], marker="D", markersize=7,
+                    color=colour, linestyle="none", label=f"{depth}, after training")
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(mticker.FixedLocator([0.01, 0.02, 0.05, 0.1, 0.2, 0.5]))
+        ax.yaxis.set_minor_locator(mticker.NullLocator())
+        ax.yaxis.set_major_formatter(mticker.PercentFormatter(1, decimals=0))
+        ax.yaxis.set_minor_formatter(mticker.NullFormatter())
+        ax.set_title(f"{kind} nets")
+        ax.set_xlabel("epoch")
+        ax.set_xticks(epochs)
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=theme.SMALL)
+    axes[0].set_ylabel("training error")
     fig.tight_layout()
     return fig

@@ -15,7 +15,10 @@ from cnnbook.facts import (
     ALEXNET_INPUT_SIDE,
     ALEXNET_POOL,
     IMAGENET_CLASSES,
+    LENET5_INPUT_RANGE,
     LENET5_INPUT_SIDE,
+    LENET5_TANH_AMPLITUDE,
+    LENET5_TANH_SLOPE,
 )
 from cnnbook.nets import register
 from cnnbook.nets.lecture import NUM_CLASSES
@@ -43,23 +46,34 @@ ALEXNET_DENSE = (4096, 4096)
 ALEXNET_SPLIT_LAYERS = ("conv2", "conv4", "conv5")
 
 
+def scaled_tanh(x):
+    """LeNet-5's squashing function, A tanh(S x) with A = 1.7159 and S = 2/3: f(1) = 1,
+    f(-1) = -1, and the steepest part of the curve lies between them."""
+    numerator, denominator = LENET5_TANH_SLOPE
+    return LENET5_TANH_AMPLITUDE * keras.ops.tanh(numerator / denominator * x)
+
+
 @register("lenet5")
 def lenet5() -> keras.Model:
-    """LeNet-5 on MNIST: 28x28 digits zero-padded to 32x32, then C1-S2-C3-S4-C5-F6 and a
-    softmax."""
+    """LeNet-5 on MNIST: 28x28 digits zero-padded to 32x32 and scaled as in the paper
+    (background -0.1, ink 1.175), then C1-S2-C3-S4-C5-F6 and a softmax."""
+    low, high = LENET5_INPUT_RANGE
+    act = scaled_tanh
     return keras.Sequential(
         [
             keras.Input(shape=(MNIST_SIDE, MNIST_SIDE, 1)),
             layers.ZeroPadding2D(
                 (LENET5_INPUT_SIDE - MNIST_SIDE) // 2, name="pad"
             ),  # 28 -> 32
-            layers.Conv2D(6, 5, activation="tanh", name="C1"),  # 32 -> 28
+            # pixels in [0, 1] -> [-0.1, 1.175]
+            layers.Rescaling(high - low, offset=low, name="scale"),
+            layers.Conv2D(6, 5, activation=act, name="C1"),  # 32 -> 28
             layers.AveragePooling2D(2, strides=2, name="S2"),  # 28 -> 14
-            layers.Conv2D(16, 5, activation="tanh", name="C3"),  # 14 -> 10
+            layers.Conv2D(16, 5, activation=act, name="C3"),  # 14 -> 10
             layers.AveragePooling2D(2, strides=2, name="S4"),  # 10 -> 5
-            layers.Conv2D(120, 5, activation="tanh", name="C5"),  # 5 -> 1
+            layers.Conv2D(120, 5, activation=act, name="C5"),  # 5 -> 1
             layers.Flatten(name="flatten"),
-            layers.Dense(84, activation="tanh", name="F6"),
+            layers.Dense(84, activation=act, name="F6"),
             layers.Dense(NUM_CLASSES, activation="softmax", name="output"),
         ],
         name="lenet5",
