@@ -9,9 +9,10 @@ import numpy as np
 def conv_channels(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """A "valid", stride-1 convolution of one image over several input channels.
 
-    ``x`` is (rows, cols, C_in), ``kernel`` (k, k, C_in, C_out) as Keras stores it, ``bias``
-    (C_out,). Each output value of filter ``o`` is the sum, over every input channel and
-    every position of the window, of pixel times weight, plus the filter's one bias.
+    ``x`` is (rows, cols, C_in), ``kernel`` (k, k, C_in, C_out) as Keras stores it,
+    ``bias`` (C_out,). Each output value of filter ``o`` is the sum, over every input
+    channel and every position of the window, of pixel times weight, plus the filter's
+    one bias.
     """
     k = kernel.shape[0]
     rows, cols = x.shape[0] - k + 1, x.shape[1] - k + 1
@@ -31,9 +32,10 @@ def pointwise(x: np.ndarray, weights: np.ndarray, bias: np.ndarray) -> np.ndarra
 
 
 def batch_norm_train(x: np.ndarray, gamma, beta, epsilon: float = 1e-3):
-    """Batch normalization in training: each channel is standardized with the mean and the
-    (biased) variance of this batch over every image and position, then scaled by ``gamma``
-    and shifted by ``beta``. Returns the output, the batch mean and the batch variance."""
+    """Batch normalization in training: each channel is standardized with the mean and
+    the (biased) variance of this batch over every image and position, then scaled by
+    ``gamma`` and shifted by ``beta``. Returns the output, the batch mean and the batch
+    variance."""
     axes = tuple(range(x.ndim - 1))
     mean, variance = x.mean(axis=axes), x.var(axis=axes)
     return gamma * (x - mean) / np.sqrt(variance + epsilon) + beta, mean, variance

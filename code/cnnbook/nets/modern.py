@@ -65,9 +65,9 @@ def lecture_cnn_bn(dropout: float = 0.3) -> keras.Model:
 
 
 def _small_vgg(head: str, name: str) -> keras.Model:
-    """Two stages of two 3x3 convolutions and a pooling, then ``head``: "flatten" (Flatten and
-    a Dense layer to the classes) or "gap" (a 1x1 convolution to the classes, then global
-    average pooling)."""
+    """Two stages of two 3x3 convolutions and a pooling, then ``head``: "flatten"
+    (Flatten and a Dense layer to the classes) or "gap" (a 1x1 convolution to the
+    classes, then global average pooling)."""
     if head == "flatten":
         top = [layers.Flatten(), layers.Dense(NUM_CLASSES, activation="softmax")]
     else:
@@ -99,14 +99,15 @@ def small_vgg_gap() -> keras.Model:
 
 
 def _fast(norm: bool, augment: bool, name: str, width: int = 16) -> keras.Model:
-    """A small, quick net: a 5x5 convolution with stride 2 (straight to 14x14), then two 3x3
-    stages with pooling, and one Dense layer; with or without batch normalization, with or
-    without augmentation in front."""
+    """A small, quick net: a 5x5 convolution with stride 2 (straight to 14x14), then
+    two 3x3 stages with pooling, and one Dense layer; with or without batch
+    normalization, with or without augmentation in front."""
 
     def unit(filters: int, kernel: int = 3, **kwargs) -> list:
         if norm:
             return conv_bn(filters, kernel, **kwargs)
-        return [layers.Conv2D(filters, kernel, padding="same", activation="relu", **kwargs)]
+        return [layers.Conv2D(filters, kernel, padding="same", activation="relu",
+                              **kwargs)]
 
     return keras.Sequential(
         [
@@ -143,9 +144,9 @@ def fast_plain_aug() -> keras.Model:
 
 
 def _best(augment: bool, name: str) -> keras.Model:
-    """VGG-style: one 3x3 stage of 32 filters, two of 48, one of 96, pooling after the first,
-    third and fourth; batch norm throughout, dropout before the Dense head; with or without
-    augmentation in front."""
+    """VGG-style: one 3x3 stage of 32 filters, two of 48, one of 96, pooling after the
+    first, third and fourth; batch norm throughout, dropout before the Dense head; with
+    or without augmentation in front."""
     return keras.Sequential(
         [
             keras.Input(shape=(28, 28, 1)),
