@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import ticker
 
 from cnnbook.figures import theme
 
@@ -28,19 +29,28 @@ def confusion_matrix(matrix: np.ndarray, title: str = ""):
 
 
 def frontier(points: list[dict]):
-    """Test accuracy against training seconds (log scale), one marker per trained model;
-    ``points`` are dicts with "label", "seconds", "accuracy" and "group"."""
-    fig, ax = plt.subplots(figsize=(theme.COLUMN_INCHES, 4.4))
+    """Test error against training seconds, both on log scales, one marker per trained model;
+    the error axis runs downward so that better is up. ``points`` are dicts with "label",
+    "seconds", "accuracy" and "group"."""
+    fig, ax = plt.subplots(figsize=(theme.COLUMN_INCHES, 4.6))
     groups = list(dict.fromkeys(point["group"] for point in points))
-    markers = "osD^vP*X"
+    markers, colours = "osD^vP*X", ("C0", "C1", "C2", "C3", "C4", "C5", "C7")
     for index, group in enumerate(groups):
         chosen = [p for p in points if p["group"] == group]
-        ax.scatter([p["seconds"] for p in chosen], [100 * p["accuracy"] for p in chosen],
-                   color=f"C{index}", marker=markers[index % len(markers)], s=36, label=group)
+        ax.scatter([p["seconds"] for p in chosen], [100 * (1 - p["accuracy"]) for p in chosen],
+                   color=colours[index % len(colours)], marker=markers[index % len(markers)],
+                   s=40, label=group)
     ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.invert_yaxis()
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        axis.set_minor_formatter(ticker.NullFormatter())
+    ax.set_xticks([10, 20, 50, 100, 200, 500, 1000])
+    ax.set_yticks([0.5, 1, 2, 5, 10, 20, 50, 100])
     ax.set_xlabel("training wall time (seconds, log scale)")
-    ax.set_ylabel("test accuracy (%)")
-    ax.grid(alpha=0.3, which="both")
+    ax.set_ylabel("test error (%, log scale; better is up)")
+    ax.grid(alpha=0.3, which="major")
     ax.legend(fontsize=theme.SMALL, loc="lower right")
     fig.tight_layout()
     return fig
