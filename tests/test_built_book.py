@@ -74,6 +74,24 @@ def test_glued_accuracies_appear_on_their_pages(numbers, pages):
         assert text in pages[entry["page"].split("/")[-1]], f"{name} = {text} not on its page"
 
 
+BEYOND_NUMBERS = ("beyond_fast_seconds", "beyond_fast_test_accuracy", "beyond_fast_speedup",
+                  "beyond_best_single_test_accuracy", "beyond_ensemble_test_accuracy",
+                  "beyond_training_seconds_total")
+
+
+def test_beyond_99_numbers(numbers):
+    """Part III's headline numbers are glued, and are what they claim to be."""
+    missing = [name for name in BEYOND_NUMBERS if name not in numbers]
+    assert not missing, f"not glued: {missing}"
+    value = {name: numbers[name]["value"] for name in BEYOND_NUMBERS}
+    for name in ("beyond_fast_test_accuracy", "beyond_best_single_test_accuracy",
+                 "beyond_ensemble_test_accuracy"):
+        assert 0.99 <= value[name] <= 1, name
+    assert value["beyond_fast_speedup"] > 1, "the quick recipe must be quicker than the lecture's"
+    assert 0 < value["beyond_fast_seconds"] < value["beyond_training_seconds_total"]
+    assert numbers["beyond_fast_seconds"]["page"] == "book/how_fast_how_far"
+
+
 def test_every_glued_number_is_in_the_file(numbers):
     assert len(numbers) >= 40
     assert all(set(entry) == {"value", "page"} for entry in numbers.values())

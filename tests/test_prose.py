@@ -65,6 +65,8 @@ ALLOWED: list[tuple[str | None, str, str]] = [
      "the output-size rule written in words (a definition, not a result)"),
     ("beyond_mlp", r"Is 99% impossible\?|\*is 99%|\b99% question\b",
      "the lecture's own question (a target, not a result)"),
+    (None, r"99%이상은 불가능할까\?", "the lecture's own question, in Korean (a target, not a result)"),
+    (None, r"\b1x1 합성곱", "the Korean name of the 1x1 convolution (a size that names an operation)"),
     (None, r"\b(?:The )?9[89]% challenge\b", "the name of the lecture's challenge (a target, not a result)"),
     (None, r"\b[Tt]op-[15]\b", "top-1 and top-5 error: names of a metric (also as a glossary term)"),
     (None, r"\b0-9\b|\bdigit (?:[0-9])\b",

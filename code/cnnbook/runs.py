@@ -10,6 +10,8 @@ watch training. A new run goes here, beside the runs of its chapter.
 
 from __future__ import annotations
 
+import dataclasses
+
 from cnnbook import facts
 from cnnbook.detection.configs import FastRCNNConfig, RPNConfig
 from cnnbook.training import Recipe
@@ -73,3 +75,50 @@ FAST_RCNN = FastRCNNConfig(epochs=4, foreground_fraction=facts.FAST_FOREGROUND_F
 RPN = RPNConfig(epochs=6, anchors_per_image=facts.FASTER_RPN_BATCH,
                 positive_fraction=facts.FASTER_RPN_POSITIVE_SHARE, positive_iou=facts.FASTER_POSITIVE_IOU,
                 negative_iou=facts.FASTER_NEGATIVE_IOU, seed=SEED)
+
+# ---- Part III: Beyond 99% (channels, batch norm, VGG, augmentation, how fast, how far) -------
+
+#: The small experiments: the first 12,000 training images, the last 2,000 of them held out.
+BEYOND_TRAIN_SIZE = 12_000
+BEYOND_HELD_OUT = 2_000
+#: The lecture CNN without and with batch normalization: same data, same epochs, same optimizer.
+CNN_NO_BN = Recipe("cnn", epochs=5, seed=SEED, train_size=BEYOND_TRAIN_SIZE,
+                   validation_size=BEYOND_HELD_OUT)
+CNN_BN = Recipe("cnn_bn", epochs=5, seed=SEED, train_size=BEYOND_TRAIN_SIZE,
+                validation_size=BEYOND_HELD_OUT)
+#: A small VGG-style net ending in Flatten + Dense, and the same ending in global average pooling.
+VGG_FLATTEN = Recipe("vgg_flatten", epochs=3, seed=SEED, train_size=BEYOND_TRAIN_SIZE,
+                     validation_size=BEYOND_HELD_OUT)
+VGG_GAP = Recipe("vgg_gap", epochs=3, seed=SEED, train_size=BEYOND_TRAIN_SIZE,
+                 validation_size=BEYOND_HELD_OUT)
+
+#: How fast: the candidate recipes, each scored on the last 6,000 training images held out.
+#: The page keeps the quickest one whose validation accuracy reaches the lecture CNN's
+#: (``selection.choose_fastest``), then trains it from scratch on all 60,000 images with each
+#: of FAST_SEEDS.
+FAST_CANDIDATES = {
+    f"{epochs} epochs": Recipe("fast_plain", epochs=epochs, batch_size=128, learning_rate=0.005,
+                               schedule="one_cycle", seed=SEED, validation_size=HELD_OUT)
+    for epochs in (2, 3)
+}
+FAST_SEEDS = (1, 2, 3, 4, 5)
+
+
+def fast_runs(chosen: Recipe) -> list[Recipe]:
+    """The chosen recipe, from scratch on all the training images, once per seed."""
+    return [dataclasses.replace(chosen, seed=seed, validation_size=0) for seed in FAST_SEEDS]
+
+
+#: Augmentation: the quick net trained on shifted, turned and zoomed images, all 60,000 of them.
+FAST_AUGMENTED = Recipe("fast_plain_aug", epochs=2, batch_size=128, learning_rate=0.005,
+                        schedule="one_cycle", seed=SEED)
+#: Its control: the same recipe without augmentation.
+FAST_NOT_AUGMENTED = dataclasses.replace(FAST_AUGMENTED, model="fast_plain")
+
+#: How far: VGG-style members with batch norm and augmentation, 6,000 images held out; the best
+#: single one and the ensemble are chosen on those images, and the test set is scored once.
+BEST_MEMBERS = tuple(
+    Recipe("best_cnn", epochs=3, batch_size=128, learning_rate=0.005, schedule="one_cycle",
+           seed=seed, validation_size=HELD_OUT)
+    for seed in (1, 2, 3)
+)

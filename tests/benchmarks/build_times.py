@@ -50,6 +50,7 @@ BUILD = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(REPO)
 PROSE_PAGE = REPO / "book" / "softmax.md"
 HEADLINES = ("softmax_test_accuracy", "mlp_test_accuracy", "cnn_test_accuracy")
 LECTURE_CODE = Path(__file__).resolve().with_name("lecture_code.py")
+GFLOPS = Path(__file__).resolve().with_name("gflops.py")
 
 
 def build_env() -> dict[str, str]:
@@ -219,6 +220,8 @@ def main() -> None:
                         help="train the --lecture comparison on the first N training images only")
     parser.add_argument("--edits", action="store_true",
                         help="rebuilds after a figure-only edit (--repeat times) and a builder edit (once)")
+    parser.add_argument("--gflops", action="store_true",
+                        help="achieved GFLOP/s of the lecture CNN's training beside an fp32 matmul")
     parser.add_argument("--quick", action="store_true",
                         help="smoke test: 1 warm and 1 prose-only build, 2 epochs on 3,000 images")
     args = parser.parse_args()
@@ -263,6 +266,11 @@ def main() -> None:
             else:
                 print(f"no cached {name} result in _build/cnnbook-cache: run a cold build (--cold 1)")
 
+    if args.gflops:  # one fresh process: the CNN's training, then the matmul, same machine
+        extra = ["--train-size", str(args.train_size)] if args.train_size else []
+        rates = python_json("", str(GFLOPS), *extra)
+        table.add("lecture CNN training, achieved", [rates["cnn_gflops"]], "GFLOP/s")
+        table.add("fp32 matmul (TensorFlow, 2048 x 2048)", [rates["matmul_gflops"]], "GFLOP/s")
     if args.lecture:
         runs = lecture_vs_ours(args.lecture, args.train_size)
         images = f"{args.train_size:,} images" if args.train_size else "60,000 images"

@@ -5,6 +5,7 @@
 - :mod:`~cnnbook.figures.feature_maps`: feature maps, filters and the shape flow of a network
 - :mod:`~cnnbook.figures.resnet`: the ResNet chapter's figures
 - :mod:`~cnnbook.figures.boxes`: boxes on canvases, IoU, precision-recall, RoI pooling, speed
+- :mod:`~cnnbook.figures.beyond`: "Beyond 99%": confusion matrix, accuracy against training time
 
 A figure function returns a matplotlib Figure and computes nothing the book reports: the
 numbers come from the other modules, so an edit here never retrains a model. Importing this
