@@ -120,7 +120,8 @@ def test_the_korean_edition_reuses_the_english_outputs(tmp_path):
     page = book / "page.md"
     page.write_text(page.read_text() + "\nThe answer is {glue:text}`answer:.1%`.\n")
     po_file(book / "locales" / "ko" / "LC_MESSAGES" / "page.po",
-            {"A page": "한 페이지", "The answer is {glue:text}`answer:.1%`.": "답은 {glue:text}`answer:.1%`이다."})
+            {"A page": "한 페이지",
+             "The answer is {glue:text}`answer:.1%`.": "답은 {glue:text}`answer:.1%`이다."})
     english = build(book, *STRICT)
     assert english.returncode == 0, english.stdout[-3000:] + english.stderr[-3000:]
     env = {**os.environ, "PYTHONPATH": str(Path(editions.__file__).parents[1])}

@@ -6,7 +6,8 @@
    import, and the installed versions (:func:`cnnbook.fingerprint.page_digest`); when it
    changes, the page's cached outputs are dropped and the page is executed again. Pages that
    do not import the edited code keep their outputs.
-2. Training cache inside the build folder (``_build/cnnbook-cache``; ``cnnbook_build_dir``) unless the reader set
+2. Training cache inside the build folder (``_build/cnnbook-cache``; the folder is
+   ``cnnbook_build_dir`` when set, as for the Korean edition) unless the reader set
    ``CNNBOOK_CACHE_DIR``; a fresh clone therefore trains at build time. Beside it,
    ``_build/figure-text.jsonl`` records how large each figure's text is shown (see
    :mod:`cnnbook.figures.theme`).
