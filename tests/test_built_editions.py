@@ -41,7 +41,7 @@ def test_every_page_is_in_both_editions(pages):
 def test_every_page_links_its_counterpart(pages):
     """한국어 on each English page, English on each Korean page, each to the same page."""
     for name in pages["en"]:
-        for language, folder, other in (("en", "", "ko"), ("ko", "ko/", "en")):
+        for folder, other in (("", "ko"), ("ko/", "en")):
             page = BUILT_HTML / folder / name
             links = soup(page).select(f"a.cnnbook-edition[hreflang={other}]")
             assert len(links) == 1, f"{folder}{name}: no link to the {other} edition"

@@ -116,11 +116,13 @@ def test_the_korean_edition_reuses_the_english_outputs(tmp_path):
     """Build a small book in English, then in Korean: nothing executes again, the translated
     page shows the glued value, the numbers are the same, and the pages link each other."""
     cell = "from myst_nb import glue\nglue('answer', 6 * 7 / 100)"
-    book = make_book(tmp_path / "book", cell)
+    book = make_book(tmp_path / "book", cell, second="print('two')")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: page\nparts:\n"
+                                   "  - caption: The first part\n    chapters:\n      - file: second\n")
     page = book / "page.md"
     page.write_text(page.read_text() + "\nThe answer is {glue:text}`answer:.1%`.\n")
     po_file(book / "locales" / "ko" / "LC_MESSAGES" / "page.po",
-            {"A page": "한 페이지",
+            {"A page": "한 페이지", "The first part": "첫째 부",
              "The answer is {glue:text}`answer:.1%`.": "답은 {glue:text}`answer:.1%`이다."})
     english = build(book, *STRICT)
     assert english.returncode == 0, english.stdout[-3000:] + english.stderr[-3000:]
@@ -137,3 +139,6 @@ def test_the_korean_edition_reuses_the_english_outputs(tmp_path):
     assert json.loads((site / "ko" / "_static" / "numbers.json").read_text()) == \
         json.loads((site / "_static" / "numbers.json").read_text())
     assert not (book / "_build" / "ko" / "html").exists(), "the edition was moved into the site"
+    second = (site / "ko" / "second.html").read_text(encoding="utf8")
+    assert "첫째 부" in second and "The first part" not in second, "the part's caption in Korean"
+    assert "The first part" in (site / "second.html").read_text(encoding="utf8")

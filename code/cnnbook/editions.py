@@ -1,7 +1,7 @@
 """The book's editions in other languages (the Korean edition): what Sphinx's gettext needs more.
 
 Sphinx translates a page by parsing each translated message (``locales/<lang>/LC_MESSAGES``) on
-its own and putting the result in place of the English paragraph. Three things then need help:
+its own and putting the result in place of the English paragraph. Four things then need help:
 
 1. **Glued values in translated text.** myst-nb parses the translated message with the plain
    MyST parser, without the notebook the page was executed from, so ``{glue:text}`key``` found
@@ -16,6 +16,10 @@ its own and putting the result in place of the English paragraph. Three things t
 3. **A link to the other edition** on every page: ``cnnbook_other_editions`` lists each as
    ``[label, language, path from this edition's root to that one's]``; the template
    ``book/_templates/language-switch.html`` shows the links that :func:`_counterparts` computes.
+4. **The parts' captions** ("Part I: The baseline"): sphinx-external-toc inserts the toctrees
+   of ``_toc.yml`` after Sphinx has translated the page, so the gettext builder extracts their
+   captions (into the root page's catalogue) but nothing translated them. A transform after
+   the insertion does (:class:`TranslatedTocCaptions`).
 
 ``python -m cnnbook.editions ko`` (``make book``, after the English edition) builds the Korean
 edition from the same sources into ``_build/html/ko``: Jupyter Book's configuration, Sphinx's
@@ -34,7 +38,11 @@ import sys
 from pathlib import Path
 
 from myst_nb.ext.glue.roles import PasteRoleAny, PasteTextRole
+from sphinx import addnodes
+from sphinx.locale import init as init_locale
 from sphinx.search.en import SearchEnglish
+from sphinx.transforms import SphinxTransform
+from sphinx.util.i18n import docname_to_domain
 
 
 def _own_page(role) -> str | None:
@@ -96,6 +104,26 @@ class SearchKorean(SearchEnglish):
         return words + [stem for word in words if (stem := without_particle(word))]
 
 
+class TranslatedTocCaptions(SphinxTransform):
+    """Translate the captions of the toctrees sphinx-external-toc inserted (see 4. above)."""
+
+    default_priority = 101  # after sphinx_external_toc's InsertToctrees (100)
+
+    def apply(self, **kwargs) -> None:
+        toctrees = [node for node in self.document.findall(addnodes.toctree) if node.get("rawcaption")]
+        if not toctrees or not self.config.language:
+            return
+        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
+        folders = [str(Path(self.env.srcdir, folder)) for folder in self.config.locale_dirs]
+        catalog, found = init_locale(folders, self.config.language, domain)
+        if not found:
+            return
+        for node in toctrees:
+            caption = node["rawcaption"]
+            if (translated := catalog.gettext(caption)) != caption:
+                node.apply_translated_message(caption, translated)
+
+
 def _counterparts(app, pagename, templatename, context, doctree) -> None:
     """``cnnbook_counterparts``: (label, language, url) of this page in each other edition."""
     up = "../" * pagename.count("/")
@@ -112,6 +140,7 @@ def setup(app):
     app.add_role_to_domain("glue", "", TranslatedPasteAny(), override=True)
     app.add_role("glue", TranslatedPasteAny(), override=True)
     app.add_search_language(SearchKorean)
+    app.add_transform(TranslatedTocCaptions)
     app.add_config_value("cnnbook_other_editions", [], "html")
     app.connect("html-page-context", _counterparts)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
