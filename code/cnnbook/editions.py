@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from myst_nb.ext.glue.roles import PasteRoleAny, PasteTextRole
@@ -171,6 +172,7 @@ def sphinx_build(root: Path, outdir: Path, builder: str, overrides: dict, **opti
 
 def build_edition(language: str, root: Path) -> int:
     """Build the edition in ``language`` into ``_build/html/<language>`` (strict, as make book)."""
+    start = time.perf_counter()
     build_dir = root.resolve() / "_build"
     staging = build_dir / language  # this edition's doctrees and outputs, outside the site
     overrides = {"language": language, "nitpicky": True, "cnnbook_build_dir": str(build_dir),
@@ -181,6 +183,8 @@ def build_edition(language: str, root: Path) -> int:
     shutil.rmtree(published, ignore_errors=True)  # never a stale edition beside a new one
     if status == 0:
         (staging / "html").rename(published)
+    print(f"== the {language} edition built in {time.perf_counter() - start:.0f} s, into {published}"
+          if status == 0 else f"== the {language} edition failed (status {status})")
     return status
 
 
