@@ -10,7 +10,7 @@ export CNNBOOK_DATA_DIR
 # spares unchanged notebooks.
 JB_FLAGS ?= --all -W -n --keep-going
 
-.PHONY: book test unit lint clean bench browser-deps linkcheck
+.PHONY: book test unit lint clean bench browser-deps linkcheck translations
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,20 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 # tests skip (under CI they fail).
 BROWSER_NPM := tests/browser/node_modules/.package-lock.json
 
+# The English edition into _build/html, then the Korean one (한국어판) into _build/html/ko from
+# the same sources and the same execution cache: nothing runs again (cnnbook/editions.py).
 book: $(BIN)/.installed $(if $(shell command -v npm),$(BROWSER_NPM))
 	$(BIN)/jupyter-book build . --builder html $(JB_FLAGS)
+	$(BIN)/python -m cnnbook.editions ko
+
+# The English messages of every page (_build/gettext/<page>.pot, nothing executed), merged into
+# the Korean catalogues locales/ko/LC_MESSAGES/<page>.po: new messages empty, changed ones
+# fuzzy. Then the list of what is left to translate (tests/test_translations.py fails on it).
+translations: $(BIN)/.installed
+	rm -rf _build/gettext
+	$(BIN)/python -m cnnbook.editions gettext _build/gettext
+	$(BIN)/sphinx-intl update --pot-dir _build/gettext --language ko --locale-dir locales
+	$(BIN)/python -m cnnbook.catalogues _build/gettext locales/ko/LC_MESSAGES || true
 
 test: book $(if $(shell command -v npm),$(BROWSER_NPM))
 	$(BIN)/python -m pytest

@@ -3,7 +3,9 @@
 One visit per page records what a reader would hit: script errors, images that do not load,
 error output, glued numbers that did not reach the page, accessibility violations (axe-core).
 Separate visits check the search page, the dark-mode switch and save screenshots into
-``_build/html/_static/screenshots``. Pages are discovered from the built site, never listed.
+``_static/screenshots`` of each edition. Pages are discovered from the built site, never listed.
+Every check runs on each edition: the English one (``_build/html``) and the Korean one
+(``_build/html/ko``), served together as they are published.
 
 Needs Debian's ``chromium`` (/usr/bin/chromium, or set CNNBOOK_CHROMIUM) and the npm packages of
 ``tests/browser/package.json`` (``make browser-deps``). Without them the tests skip on a
@@ -45,7 +47,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = BUILT_HTML / "_static" / "screenshots"
+#: Each edition of the book: its folder in the site (the Korean one inside the English one).
+EDITIONS = {"en": "", "ko": "ko/"}
 SERIOUS = {"serious", "critical"}
 #: Text that must never reach a reader: tracebacks, build debris, unrendered markup.
 BAD_TEXT = {
@@ -64,13 +67,15 @@ GLUE_ROLE = re.compile(r"\{glue(?::text|:any)?\}`([^`]+)`")
 REDIRECT = re.compile(r'<meta http-equiv="refresh"', re.IGNORECASE)
 
 
-def site_pages() -> list[str]:
-    """Every HTML page of the built site, as paths relative to its root, but redirects
-    (index.html sends the reader on to the first chapter; tests/test_links.py checks where)."""
+def site_pages(root: Path = BUILT_HTML) -> list[str]:
+    """Every HTML page of the edition at ``root``, as paths relative to it, but redirects
+    (index.html sends the reader on to the first chapter; tests/test_links.py checks where)
+    and the pages of the other editions inside it."""
+    skip = {"_static", "_sources", "_images"} | {folder.strip("/") for folder in EDITIONS.values()}
     return sorted(
-        path.relative_to(BUILT_HTML).as_posix()
-        for path in BUILT_HTML.rglob("*.html")
-        if path.relative_to(BUILT_HTML).parts[0] not in ("_static", "_sources", "_images")
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*.html")
+        if path.relative_to(root).parts[0] not in skip
         and not REDIRECT.search(path.read_text(encoding="utf8")[:2000])
     )
 
@@ -99,9 +104,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site_url():
-    index = BUILT_HTML / "index.html"
-    assert index.is_file(), f"no {index}: build the book first (make book)"
+def server_url():
+    """The whole site, both editions, served from one local address."""
+    for folder in EDITIONS.values():
+        index = BUILT_HTML / folder / "index.html"
+        assert index.is_file(), f"no {index}: build the book first (make book)"
     handler = functools.partial(_QuietHandler, directory=str(BUILT_HTML))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)  # a free port
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -109,6 +116,24 @@ def site_url():
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="module", params=list(EDITIONS))
+def edition(request) -> str:
+    """The language of the edition under test."""
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def root(edition) -> Path:
+    """The edition's folder in the built site."""
+    return BUILT_HTML / EDITIONS[edition]
+
+
+@pytest.fixture(scope="module")
+def site_url(server_url, edition) -> str:
+    """The address of the edition's root (the network cut-off allows the whole local site)."""
+    return server_url + EDITIONS[edition]
 
 
 @pytest.fixture(scope="module")
@@ -152,12 +177,13 @@ def new_context(browser, site_url: str, **options):
     """A browser context with the network cut off: every host but the local server is refused."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, **options)
     context.refused = []
+    server = re.match(r"https?://[^/]+/", site_url).group(0)
 
     def route(request_route):
         context.refused.append(request_route.request.url)
         return request_route.abort()
 
-    context.route(lambda url: not url.startswith(site_url), route)
+    context.route(lambda url: not url.startswith(server), route)
     return context
 
 
@@ -184,7 +210,7 @@ RUN_AXE = """async () => {
 
 
 @pytest.fixture(scope="module")
-def visits(browser, site_url) -> dict[str, Visit]:
+def visits(browser, site_url, root) -> dict[str, Visit]:
     context = new_context(browser, site_url)
     page = context.new_page()
     current: list[Visit] = []
@@ -200,7 +226,7 @@ def visits(browser, site_url) -> dict[str, Visit]:
     page.on("requestfailed", lambda r: r.url.startswith(site_url) and current[-1].failed.append(
         f"{r.failure} {r.url}"))
     found = {}
-    for name in site_pages():
+    for name in site_pages(root):
         visit = Visit(name)
         current.append(visit)
         context.refused.clear()
@@ -265,10 +291,10 @@ def test_no_error_output_or_debris(visits):
     fail_if_any(problems, "error output on the pages:")
 
 
-def test_math_is_typeset_offline(visits):
+def test_math_is_typeset_offline(visits, root):
     """Every page with a formula shows it typeset, with the network cut off (MathJax is local)."""
     with_formulas = {name for name in visits
-                     if 'class="math' in (BUILT_HTML / name).read_text(encoding="utf8")}
+                     if 'class="math' in (root / name).read_text(encoding="utf8")}
     assert with_formulas, "no page has a formula: has the math markup changed?"
     untypeset = sorted(name for name in with_formulas if not visits[name].math_count)
     assert not untypeset, f"formulas not typeset (is MathJax loading from _static/mathjax?): {untypeset}"
@@ -303,17 +329,18 @@ def glued_renderings(value, spec: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def numbers() -> dict:
-    path = BUILT_HTML / "_static" / "numbers.json"
+def numbers(root) -> dict:
+    path = root / "_static" / "numbers.json"
     assert path.is_file(), f"{path} is missing: build the book first (make book)"
     return json.loads(path.read_text())
 
 
-def test_glued_numbers_reach_their_pages(visits, numbers):
-    """Each ``{glue:text}`` of a page's source shows its value, in the format the source asks."""
+def test_glued_numbers_reach_their_pages(visits, numbers, root):
+    """Each ``{glue:text}`` of a page's source shows its value, in the format the source asks
+    (on a Korean page too: the source is the English one, whose roles the translation keeps)."""
     missing, checked = {}, 0
     for name, visit in visits.items():
-        source = BUILT_HTML / "_sources" / Path(name).with_suffix(".md")
+        source = root / "_sources" / Path(name).with_suffix(".md")
         if not source.is_file():
             continue
         text = _normal(visit.text)
@@ -339,20 +366,34 @@ def test_every_glued_value_belongs_to_a_built_page(visits, numbers):
 # --- search, dark mode, screenshots ---------------------------------------------------------
 
 
-def test_search_finds_stride(browser, site_url):
+#: What the search page must find in each edition; Korean words also where a particle follows
+#: them on the pages (합성곱을, 풀링은: cnnbook.editions.SearchKorean).
+SEARCHES = {"en": ["stride"], "ko": ["stride", "합성곱", "풀링"]}
+
+
+def search(browser, site_url: str, word: str) -> tuple[list[str], str]:
+    """The search page's hits for ``word`` (their URLs) and its summary text."""
+    from urllib.parse import quote
+
     context = new_context(browser, site_url)
     page = context.new_page()
-    page.goto(site_url + "search.html?q=stride")
-    page.wait_for_function(
-        "() => document.querySelector('#search-results')?.textContent.includes('Search finished')",
+    page.goto(site_url + "search.html?q=" + quote(word))
+    page.wait_for_function(  # "Search finished" in English; in Korean the summary names the count
+        "() => document.querySelector('#search-results .search-summary')?.textContent.trim()",
         timeout=30_000,
     )
     hits = page.eval_on_selector_all("#search-results li a", "links => links.map(a => a.href)")
     summary = page.text_content("#search-results")
     context.close()
-    assert hits, f"search for 'stride' found nothing: {summary[:300]}"
-    assert any("/book/" in url for url in hits), hits
-    assert "stride" in summary.lower()
+    return hits, summary
+
+
+def test_search_finds_the_book_s_words(browser, site_url, edition):
+    for word in SEARCHES[edition]:
+        hits, summary = search(browser, site_url, word)
+        assert hits, f"search for {word!r} found nothing: {summary[:300]}"
+        chapters = {url for url in hits if f"/{EDITIONS[edition]}book/" in url}
+        assert len(chapters) >= 3, f"{word!r} found in only {len(chapters)} chapters: {hits}"
 
 
 def test_dark_mode_switch(browser, site_url):
@@ -396,10 +437,11 @@ def test_no_page_scrolls_sideways_at_1280_pixels(visits):
 SCREEN_WIDTHS = (1280, 390)
 
 
-def test_screenshots_of_every_page(browser, site_url, visits):
+def test_screenshots_of_every_page(browser, site_url, visits, root):
     """A screenshot of the top of every page at each width, for review (not compared)."""
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    SCREENSHOTS.mkdir(parents=True)
+    screenshots = root / "_static" / "screenshots"
+    shutil.rmtree(screenshots, ignore_errors=True)
+    screenshots.mkdir(parents=True)
     for width in SCREEN_WIDTHS:
         context = new_context(browser, site_url)
         page = context.new_page()
@@ -408,10 +450,10 @@ def test_screenshots_of_every_page(browser, site_url, visits):
             page.goto(site_url + name, wait_until="load")
             page.wait_for_load_state("networkidle")
             page.evaluate(WAIT_FOR_PAGE)
-            shot = SCREENSHOTS / f"{name.removesuffix('.html').replace('/', '-')}-{width}.png"
+            shot = screenshots / f"{name.removesuffix('.html').replace('/', '-')}-{width}.png"
             page.screenshot(path=shot)
         context.close()
-    shots = sorted(SCREENSHOTS.glob("*.png"))
+    shots = sorted(screenshots.glob("*.png"))
     assert len(shots) == len(SCREEN_WIDTHS) * len(visits)
     for shot in shots:
         data = shot.read_bytes()

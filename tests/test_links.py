@@ -32,10 +32,10 @@ EMPTY_WORDS = {"image", "figure", "plot", "picture", "png", "output", "chart", "
 
 
 def site_pages() -> list[Path]:
-    """Every HTML page of the built site."""
+    """Every HTML page of the built site, both editions (the Korean one is in ko/)."""
     pages = [
         path for path in BUILT_HTML.rglob("*.html")
-        if path.relative_to(BUILT_HTML).parts[0] not in ("_static", "_sources", "_images")
+        if not {"_static", "_sources", "_images"} & set(path.relative_to(BUILT_HTML).parts[:2])
     ]
     assert pages, f"no pages in {BUILT_HTML}: build the book first (make book)"
     return sorted(pages)

@@ -16,7 +16,7 @@ def test_the_caches_live_in_the_build_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("CNNBOOK_CACHE_DIR", raising=False)
     old = tmp_path / "_build" / ".jupyter_cache" / ("cnnbook-" + "a" * 16)  # the earlier layout
     old.mkdir(parents=True)
-    app, config = _app(tmp_path), SimpleNamespace(nb_execution_cache_path="")
+    app, config = _app(tmp_path), SimpleNamespace(nb_execution_cache_path="", cnnbook_build_dir="")
     sphinxext._set_up_caches(app, config)
     assert config.nb_execution_cache_path == str(tmp_path / "_build" / ".jupyter_cache")
     assert sphinxext.os.environ["CNNBOOK_CACHE_DIR"] == str(tmp_path / "_build" / "cnnbook-cache")

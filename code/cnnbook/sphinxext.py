@@ -6,7 +6,8 @@
    import, and the installed versions (:func:`cnnbook.fingerprint.page_digest`); when it
    changes, the page's cached outputs are dropped and the page is executed again. Pages that
    do not import the edited code keep their outputs.
-2. Training cache inside the build folder (``_build/cnnbook-cache``) unless the reader set
+2. Training cache inside the build folder (``_build/cnnbook-cache``; the folder is
+   ``cnnbook_build_dir`` when set, as for the Korean edition) unless the reader set
    ``CNNBOOK_CACHE_DIR``; a fresh clone therefore trains at build time. Beside it,
    ``_build/figure-text.jsonl`` records how large each figure's text is shown (see
    :mod:`cnnbook.figures.theme`).
@@ -49,7 +50,7 @@ REPOSITORY_ENV = "CNNBOOK_REPOSITORY_URL"
 def _set_up_caches(app, config) -> None:
     from cnnbook.figures.theme import LOG_ENV
 
-    build_dir = Path(app.outdir).resolve().parent
+    build_dir = Path(config.cnnbook_build_dir or Path(app.outdir).parent).resolve()
     os.environ.setdefault("CNNBOOK_CACHE_DIR", str(build_dir / "cnnbook-cache"))
     os.environ.setdefault(LOG_ENV, str(build_dir / FIGURE_LOG))  # the kernels inherit it
     base = Path(config.nb_execution_cache_path or build_dir / ".jupyter_cache").resolve()
@@ -284,6 +285,10 @@ def _exec_table_post_transform():
 
 
 def setup(app):
+    # The build folder whose caches the pages share; by default the output folder's parent
+    # (_build), and the same _build for an edition in another language (cnnbook.editions).
+    app.add_config_value("cnnbook_build_dir", "", "env")
+    app.setup_extension("cnnbook.editions")
     app.add_post_transform(_exec_table_post_transform())
     app.connect("config-inited", _set_up_caches)
     app.connect("config-inited", _repository_from_environment)
