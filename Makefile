@@ -10,7 +10,7 @@ export CNNBOOK_DATA_DIR
 # spares unchanged notebooks.
 JB_FLAGS ?= --all -W -n --keep-going
 
-.PHONY: book test unit lint clean bench browser-deps linkcheck
+.PHONY: book pdf audit test unit lint clean bench browser-deps linkcheck
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,24 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 # tests skip (under CI they fail).
 BROWSER_NPM := tests/browser/node_modules/.package-lock.json
 
+# The site, then the whole book as one PDF per edition (the `pdf` target).
 book: $(BIN)/.installed $(if $(shell command -v npm),$(BROWSER_NPM))
 	$(BIN)/jupyter-book build . --builder html $(JB_FLAGS)
+	@$(MAKE) --no-print-directory pdf
+
+# The whole book as one PDF per built edition, `_static/cnnbook.pdf` in each (cnnbook/pdf.py):
+# printed by Chromium from the built pages, so nothing is executed or built again. `make book`
+# runs it; alone, it prints the built book again. Needs Chromium (`make browser-deps`): without
+# it the PDFs are skipped with the reason, except under CI. Each edition is a built folder.
+PDF_EDITIONS ?= _build/html $(wildcard _build/html/ko)
+pdf: $(BIN)/.installed
+	$(BIN)/python -m cnnbook.pdf $(PDF_EDITIONS)
+
+# The publishing workflow (.github/workflows) audited by zizmor, pinned in requirements.txt:
+# any finding of medium severity or above fails (an action not pinned to a commit, a write
+# permission wider than a job needs, persisted credentials, an injectable expression, ...).
+audit: $(BIN)/.installed
+	$(BIN)/zizmor --offline --min-severity medium .github/workflows
 
 test: book $(if $(shell command -v npm),$(BROWSER_NPM))
 	$(BIN)/python -m pytest
