@@ -228,7 +228,7 @@ def test_every_font_is_embedded(edition):
     found = fonts(edition)
     assert found, "no fonts in the PDF"
     assert not [name for name, embedded in found.items() if not embedded], found
-    if book_pdf.assemble_language(edition) == "ko":
+    if book_pdf.edition_language(edition) == "ko":
         assert any("Nanum" in name for name in found), f"no Korean font in {sorted(found)}"
 
 

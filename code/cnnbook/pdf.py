@@ -40,9 +40,11 @@ PRINT_CSS = "book-print.css"
 CHROMIUM_ENV = "CNNBOOK_CHROMIUM"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update", "--no-first-run"]
-#: Words of the title page and the footer, per language of the edition.
-LABELS = {"en": {"contents": "Contents", "page": "Page"},
-          "ko": {"contents": "차례", "page": "쪽"}}
+#: The title of the contents, per language of the edition.
+CONTENTS = {"en": "Contents", "ko": "차례"}
+#: The footer of every page: its number and the count.
+FOOTER = ('<div style="font-size: 8pt; width: 100%; text-align: center; color: #555;">'
+          '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
 _ASSEMBLED = "__cnnbook_print__.html"  # served from memory, never written into the site
 _REFRESH = re.compile(r"url=([^\"'>\s]+)", re.IGNORECASE)
 
@@ -99,6 +101,8 @@ def chapters(root: Path) -> list[Chapter]:
             continue
         path = posixpath.normpath(posixpath.join(posixpath.dirname(first), urlsplit(href).path)) \
             if urlsplit(href).path else first
+        if path.startswith("../") or not (root / path).is_file():
+            continue  # another edition (a language switch), or not a page of this one
         if path not in seen:
             seen.add(path)
             found.append(Chapter(path, part))
@@ -112,7 +116,7 @@ def anchor(path: str, fragment: str | None = None) -> str:
     return f"{base}--{fragment}" if fragment else base
 
 
-def assemble_language(root: Path) -> str:
+def edition_language(root: Path) -> str:
     """The edition's language, from its first page's ``lang`` (``en``, ``ko``)."""
     first = _soup(root / landing_page(root))
     return (first.html.get("lang") or "en").split("-")[0].split("_")[0]
@@ -176,8 +180,7 @@ def assemble(root: Path) -> tuple[str, str]:
 
     book = chapters(root)
     first = _soup(root / book[0].path)
-    language = assemble_language(root)
-    labels = LABELS.get(language, LABELS["en"])
+    language = edition_language(root)
     brand = first.select_one(".logo__title")
     title = brand.get_text(" ", strip=True) if brand else first.title.get_text().split(" \u2014 ")[-1]
     author = first.select_one(".component-author")
@@ -211,7 +214,7 @@ def assemble(root: Path) -> tuple[str, str]:
     doc.body.append(cover)
     contents = doc.new_tag("nav", attrs={"class": "pdf-contents"})
     contents_heading = doc.new_tag("p", attrs={"class": "pdf-contents-title"})
-    contents_heading.string = labels["contents"]
+    contents_heading.string = CONTENTS.get(language, CONTENTS["en"])
     contents.append(contents_heading)
     main = doc.new_tag("main", attrs={"class": "bd-main pdf-book"})
     paths = {chapter.path for chapter in book}
@@ -266,11 +269,6 @@ READY = """async () => {
 }"""
 
 
-def _footer(labels: dict[str, str]) -> str:
-    return ('<div style="font-size: 8pt; width: 100%; text-align: center; color: #555;">'
-            f'{labels["page"]} <span class="pageNumber"></span> / <span class="totalPages"></span></div>')
-
-
 def print_pdf(root: Path, pdf: Path | None = None) -> Printed:
     """Print the built edition in ``root`` to ``pdf`` (default: its ``_static/cnnbook.pdf``)."""
     from playwright.sync_api import sync_playwright
@@ -301,7 +299,7 @@ def print_pdf(root: Path, pdf: Path | None = None) -> Printed:
             pdf.parent.mkdir(parents=True, exist_ok=True)
             page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True,
                      display_header_footer=True, header_template="<span></span>",
-                     footer_template=_footer(LABELS.get(language, LABELS["en"])),
+                     footer_template=FOOTER,
                      outline=True, tagged=True)
             browser.close()
     finally:
