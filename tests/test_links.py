@@ -82,7 +82,7 @@ def unprinted_pdf(target: Path) -> bool:
 
     from cnnbook import pdf
 
-    return target.name == pdf.PDF_NAME and bool(pdf.missing()) and not os.environ.get("CI")
+    return target.name == pdf.PDF_NAME and bool(pdf.missing(BUILT_HTML)) and not os.environ.get("CI")
 
 
 @pytest.fixture(scope="module")

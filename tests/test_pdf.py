@@ -110,7 +110,7 @@ built = pytest.mark.parametrize("edition", editions() or [BUILT_HTML], ids=_id)
 def reader(edition: Path):
     path = edition / "_static" / book_pdf.PDF_NAME
     if not path.is_file():
-        needs = book_pdf.missing()
+        needs = book_pdf.missing(edition)
         if needs and not os.environ.get("CI"):
             pytest.skip("the whole-book PDF needs: " + "; ".join(needs))
         pytest.fail(f"no {path}: run `make pdf` (after `make book`)", pytrace=False)
@@ -120,9 +120,15 @@ def reader(edition: Path):
 
 
 @functools.cache
+def page_texts(edition: Path) -> tuple[str, ...]:
+    """The text of every page of the PDF (read once: pypdf takes a while on a whole book)."""
+    return tuple(page.extract_text() or "" for page in reader(edition).pages)
+
+
+@functools.cache
 def text(edition: Path) -> str:
     """The PDF's text, whitespace removed (lines break anywhere in print)."""
-    return squeeze("".join(page.extract_text() or "" for page in reader(edition).pages))
+    return squeeze("".join(page_texts(edition)))
 
 
 def squeeze(words: str) -> str:
@@ -196,9 +202,9 @@ RAW = {"raw LaTeX": re.compile(r"\\frac|\\begin\{|\$\$|\\\(|\\\)|\\\[|\\\]"),
 @built
 def test_no_raw_latex_ansi_or_glue_in_the_pdf(edition):
     found = {}
-    for number, page in enumerate(reader(edition).pages, start=1):
+    for number, page in enumerate(page_texts(edition), start=1):
         for what, pattern in RAW.items():
-            for match in pattern.finditer(page.extract_text() or ""):
+            for match in pattern.finditer(page):
                 found.setdefault(what, []).append(f"page {number}: {match.group(0)!r}")
     assert not found, found
 

@@ -66,6 +66,7 @@ class Printed:
     chapters: int
     pages: int
     seconds: float
+    phases: dict[str, float]  # seconds: assembling, loading (images, fonts, MathJax), printing
 
 
 def _soup(path: Path):
@@ -241,9 +242,14 @@ def chromium_path() -> Path:
     return Path(os.environ.get(CHROMIUM_ENV, "/usr/bin/chromium"))
 
 
-def missing() -> list[str]:
-    """What printing needs and this machine lacks, each with its remedy."""
+def missing(root: Path | None = None) -> list[str]:
+    """What printing (the edition in ``root``, if given) needs and this machine lacks, each with
+    its remedy. The PDF is printed offline, so the pages must serve MathJax themselves."""
     needs = []
+    if root is not None and (root / "index.html").is_file():
+        scripts = _soup(root / landing_page(root)).find_all("script", src=True)
+        if any(urlsplit(s["src"]).scheme and "mathjax" in s["src"].lower() for s in scripts):
+            needs.append("MathJax served by the book, not its CDN (make browser-deps, then make book)")
     if not chromium_path().exists():
         needs.append(f"{chromium_path()} (apt-get install chromium, or set {CHROMIUM_ENV})")
     try:
@@ -276,7 +282,9 @@ def print_pdf(root: Path, pdf: Path | None = None) -> Printed:
     started = time.perf_counter()
     root = root.resolve()
     pdf = pdf or root / "_static" / PDF_NAME
+    draft = pdf.with_name(f".{pdf.name}.part")  # becomes the PDF only once it proves sound
     html, language = assemble(root)
+    phases = {"assemble": time.perf_counter() - started}
     handler = functools.partial(_Quiet, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -293,15 +301,22 @@ def print_pdf(root: Path, pdf: Path | None = None) -> Printed:
                 status=200, content_type="text/html; charset=utf-8", body=html))
             page = context.new_page()
             page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+            page.on("response", lambda response: response.status >= 400 and problems.append(
+                f"{response.status}: {response.url}"))
             page.goto(site + _ASSEMBLED, wait_until="load", timeout=120_000)
             state = page.evaluate(READY)
+            phases["load"] = time.perf_counter() - started - phases["assemble"]
             page.emulate_media(media="print")
             pdf.parent.mkdir(parents=True, exist_ok=True)
-            page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True,
+            page.pdf(path=str(draft), prefer_css_page_size=True, print_background=True,
                      display_header_footer=True, header_template="<span></span>",
                      footer_template=FOOTER,
                      outline=True, tagged=True)
+            phases["print"] = time.perf_counter() - started - phases["assemble"] - phases["load"]
             browser.close()
+    except BaseException:
+        draft.unlink(missing_ok=True)
+        raise
     finally:
         server.shutdown()
         server.server_close()
@@ -310,8 +325,11 @@ def print_pdf(root: Path, pdf: Path | None = None) -> Printed:
     if state["mathErrors"]:
         problems.append(f"{state['mathErrors']} formulas MathJax could not typeset")
     if problems:
+        draft.unlink(missing_ok=True)
         raise RuntimeError(f"printing {root} failed:\n  " + "\n  ".join(problems))
-    return Printed(pdf, language, len(chapters(root)), page_count(pdf), time.perf_counter() - started)
+    draft.replace(pdf)
+    return Printed(pdf, language, len(chapters(root)), page_count(pdf), time.perf_counter() - started,
+                   phases)
 
 
 def page_count(pdf: Path) -> int:
@@ -326,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("editions", nargs="+", type=Path,
                         help="built editions: folders with an index.html (_build/html, _build/html/ko)")
     args = parser.parse_args(argv)
-    needs = missing()
+    needs = sorted({need for edition in args.editions for need in missing(edition)})
     if needs:
         message = "the whole-book PDF needs: " + "; ".join(needs)
         if os.environ.get("CI"):
@@ -337,8 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     for edition in args.editions:
         done = print_pdf(edition)
+        phases = ", ".join(f"{name} {seconds:.1f}" for name, seconds in done.phases.items())
         print(f"== PDF ({done.language}): {done.pdf} — {done.pages} pages, "
-              f"{done.chapters} chapters, {done.seconds:.1f} s")
+              f"{done.chapters} chapters, {done.seconds:.1f} s ({phases})")
     print(f"== PDFs printed in {time.perf_counter() - started:.1f} s")
     return 0
 
