@@ -192,10 +192,13 @@ def test_solutions_are_printed_open(edition):
     assert not missing, "solutions not printed:\n" + "\n".join(missing)
 
 
-#: What must never be printed: formulas MathJax left as TeX, ANSI escapes, unrendered glue.
+#: What must never be printed: formulas MathJax left as TeX, ANSI escapes, unrendered glue,
+#: and characters no text has (a font whose glyphs map to them).
 RAW = {"raw LaTeX": re.compile(r"\\frac|\\begin\{|\$\$|\\\(|\\\)|\\\[|\\\]"),
        "an ANSI escape": re.compile("\x1b\\["),
-       "an unrendered glue": re.compile(r"\[glue|\{glue")}
+       "an unrendered glue": re.compile(r"\[glue|\{glue"),
+       "a control character (a glyph without its text: copied text would be wrong)":
+           re.compile("[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f]")}
 
 
 @pytest.mark.built_book
