@@ -31,8 +31,8 @@ book: $(BIN)/.installed $(if $(shell command -v npm),$(BROWSER_NPM))
 
 # The whole book as one PDF per built edition, `_static/cnnbook.pdf` in each (cnnbook/pdf.py):
 # printed by Chromium from the built pages, so nothing is executed or built again. `make book`
-# runs it; alone, it prints the built book again. Needs Chromium (`make browser-deps`): without
-# it the PDFs are skipped with the reason, except under CI. Each edition is a built folder.
+# runs it; alone, it prints the built book again. Needs Chromium and the npm copy of MathJax
+# (`make browser-deps`): without them the PDFs are skipped with the reason, except under CI.
 PDF_EDITIONS ?= _build/html $(wildcard _build/html/ko)
 pdf: $(BIN)/.installed
 	$(BIN)/python -m cnnbook.pdf $(PDF_EDITIONS)
