@@ -10,7 +10,7 @@ export CNNBOOK_DATA_DIR
 # spares unchanged notebooks.
 JB_FLAGS ?= --all -W -n --keep-going
 
-.PHONY: book test unit lint clean bench browser-deps linkcheck translations
+.PHONY: book pdf audit test unit lint clean bench browser-deps linkcheck translations
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,10 +25,12 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 BROWSER_NPM := tests/browser/node_modules/.package-lock.json
 
 # The English edition into _build/html, then the Korean one (한국어판) into _build/html/ko from
-# the same sources and the same execution cache: nothing runs again (cnnbook/editions.py).
+# the same sources and the same execution cache: nothing runs again (cnnbook/editions.py);
+# then the whole book as one PDF per edition (the `pdf` target).
 book: $(BIN)/.installed $(if $(shell command -v npm),$(BROWSER_NPM))
 	$(BIN)/jupyter-book build . --builder html $(JB_FLAGS)
 	$(BIN)/python -m cnnbook.editions ko
+	@$(MAKE) --no-print-directory pdf
 
 # The English messages of every page (_build/gettext/<page>.pot, nothing executed), merged into
 # the Korean catalogues locales/ko/LC_MESSAGES/<page>.po: new messages empty, changed ones
@@ -38,6 +40,20 @@ translations: $(BIN)/.installed
 	$(BIN)/python -m cnnbook.editions gettext _build/gettext
 	$(BIN)/sphinx-intl update --pot-dir _build/gettext --language ko --locale-dir locales
 	$(BIN)/python -m cnnbook.catalogues _build/gettext locales/ko/LC_MESSAGES || true
+
+# The whole book as one PDF per built edition, `_static/cnnbook.pdf` in each (cnnbook/pdf.py):
+# printed by Chromium from the built pages, so nothing is executed or built again. `make book`
+# runs it; alone, it prints the built book again. Needs Chromium and the npm copy of MathJax
+# (`make browser-deps`): without them the PDFs are skipped with the reason, except under CI.
+PDF_EDITIONS ?= _build/html $(wildcard _build/html/ko)
+pdf: $(BIN)/.installed
+	$(BIN)/python -m cnnbook.pdf $(PDF_EDITIONS)
+
+# The publishing workflow (.github/workflows) audited by zizmor, pinned in requirements.txt:
+# any finding of medium severity or above fails (an action not pinned to a commit, a write
+# permission wider than a job needs, persisted credentials, an injectable expression, ...).
+audit: $(BIN)/.installed
+	$(BIN)/zizmor --offline --min-severity medium .github/workflows
 
 test: book $(if $(shell command -v npm),$(BROWSER_NPM))
 	$(BIN)/python -m pytest

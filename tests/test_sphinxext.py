@@ -193,3 +193,28 @@ def test_the_status_table_says_titles_and_words():
     header = nodes.row("", nodes.entry("", nodes.paragraph(text="x")))
     other = nodes.table("", nodes.tgroup("", nodes.thead("", header)))
     assert not sphinxext.exec_table_in_words(other, titles)
+
+
+def test_the_download_menu_offers_the_whole_book_pdf():
+    page_files = [{"label": "download-source-button", "url": "../_sources/book/a.md"}]
+    context = {"header_buttons": [{"label": "download-buttons", "buttons": page_files},
+                                  {"label": "launch-buttons", "buttons": []}]}
+    for language, text in (("en", "Book .pdf"), ("ko", "책 전체 .pdf")):
+        app = SimpleNamespace(config=SimpleNamespace(language=language))
+        sphinxext._book_pdf_in_download_menu(app, "book/a", "page.html", context, None)
+        entry = context["header_buttons"][0]["buttons"][-1]
+        assert (entry["url"], entry["text"]) == ("../_static/cnnbook.pdf", text)
+    assert context["header_buttons"][1]["buttons"] == []  # the other menus are left alone
+    sphinxext._book_pdf_in_download_menu(app, "genindex", "genindex.html", context, None)
+    assert context["header_buttons"][0]["buttons"][-1]["url"] == "_static/cnnbook.pdf"
+
+
+def test_the_book_pdf_role_links_the_pdf_from_any_page():
+    from docutils import nodes
+
+    for docname, uri in (("book/intro", "../_static/cnnbook.pdf"), ("index", "_static/cnnbook.pdf")):
+        inliner = SimpleNamespace(document=SimpleNamespace(
+            settings=SimpleNamespace(env=SimpleNamespace(docname=docname))))
+        [link], messages = sphinxext._book_pdf_role("book-pdf", "", "the PDF", 1, inliner)
+        assert isinstance(link, nodes.reference) and messages == []
+        assert (link["refuri"], link.astext()) == (uri, "the PDF")

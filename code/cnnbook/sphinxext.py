@@ -22,6 +22,9 @@
 6. MathJax from the book itself: when the pinned npm copy named by ``cnnbook_mathjax`` is
    installed, it is copied into ``_static/mathjax`` and the pages load it from there, so every
    formula renders offline. Without it (no npm), the pages load MathJax from its CDN.
+7. The whole-book PDF (:mod:`cnnbook.pdf`, printed after the HTML build into each edition's
+   ``_static``): the role ``{book-pdf}`text``` links it from a page, and every page's download
+   menu offers it beside the page's own files (:func:`_book_pdf_in_download_menu`).
 """
 
 from __future__ import annotations
@@ -284,11 +287,44 @@ def _exec_table_post_transform():
     return ExecutionTableInWords
 
 
+#: The download menu's entry for the whole book, per language of the edition.
+BOOK_PDF_LABELS = {"en": ("Book .pdf", "Download the whole book as one PDF"),
+                   "ko": ("책 전체 .pdf", "책 전체를 PDF 하나로 내려받기")}
+
+
+def book_pdf_uri(docname: str) -> str:
+    """The whole-book PDF, relative to the page of ``docname`` (the same in every edition)."""
+    from cnnbook.pdf import PDF_NAME
+
+    return "../" * docname.count("/") + f"_static/{PDF_NAME}"
+
+
+def _book_pdf_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{book-pdf}`the whole book```: a link to the edition's whole-book PDF."""
+    from docutils import nodes
+
+    uri = book_pdf_uri(inliner.document.settings.env.docname)
+    return [nodes.reference(rawtext, text, refuri=uri, classes=["book-pdf"])], []
+
+
+def _book_pdf_in_download_menu(app, pagename, templatename, context, doctree) -> None:
+    """Offer the whole-book PDF in the theme's download menu, after the page's own files."""
+    language = (app.config.language or "en").split("_")[0]
+    text, tooltip = BOOK_PDF_LABELS.get(language, BOOK_PDF_LABELS["en"])
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "download-buttons":
+            group.setdefault("buttons", []).append({
+                "type": "link", "url": book_pdf_uri(pagename), "text": text, "tooltip": tooltip,
+                "icon": "fas fa-book", "label": "download-book-pdf-button",
+            })
+
+
 def setup(app):
     # The build folder whose caches the pages share; by default the output folder's parent
     # (_build), and the same _build for an edition in another language (cnnbook.editions).
     app.add_config_value("cnnbook_build_dir", "", "env")
     app.setup_extension("cnnbook.editions")
+    app.add_role("book-pdf", _book_pdf_role)
     app.add_post_transform(_exec_table_post_transform())
     app.connect("config-inited", _set_up_caches)
     app.connect("config-inited", _repository_from_environment)
@@ -302,4 +338,5 @@ def setup(app):
     app.connect("html-page-context", _scripts_once, priority=900)  # after every script is added
     app.connect("html-page-context", _citations_as_list_items)
     app.connect("html-page-context", _colab_opens_notebooks, priority=510)  # after the theme's 501
+    app.connect("html-page-context", _book_pdf_in_download_menu, priority=510)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
