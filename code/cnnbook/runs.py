@@ -120,5 +120,5 @@ FAST_NOT_AUGMENTED = dataclasses.replace(FAST_AUGMENTED, model="fast_plain")
 BEST_MEMBERS = tuple(
     Recipe("best_cnn", epochs=3, batch_size=128, learning_rate=0.005, schedule="one_cycle",
            seed=seed, validation_size=HELD_OUT)
-    for seed in (1, 2, 3)
+    for seed in (1, 2)  # a third member cost ~2.5 min of CI for a few test digits
 )
