@@ -35,3 +35,31 @@ def test_importing_the_package_prints_no_chatter():
         [sys.executable, "-c", "import cnnbook.nets.lecture"], capture_output=True, text=True, check=True
     )
     assert done.stderr == "" and done.stdout == ""
+
+
+def test_native_stderr_drops_only_the_two_harmless_notices_and_loses_nothing():
+    """The notices go; every other line, and a traceback at exit, comes through in order."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os\n"
+        "from cnnbook import runtime\n"
+        "os.write(2, b'E0000 00:00:1.0 1 util.cc:131] oneDNN supports DT_INT64 only on"
+        " platforms with AVX-512. Falling back\\n')\n"
+        "os.write(2, b'a real problem\\n')\n"
+        "os.write(2, b'E0000 node_def_util.cc:682] NodeDef mentions attribute"
+        " use_unbounded_threadpool which is not in the op definition: Op<...>\\n')\n"
+        "raise SystemExit('the end')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stderr.splitlines()[-2:] == ["a real problem", "the end"]
+    assert "oneDNN supports DT_INT64" not in done.stderr
+    assert "use_unbounded_threadpool" not in done.stderr
+
+
+def test_harmless_lines_removed_keeps_the_line_structure():
+    from cnnbook.runtime import harmless_lines_removed
+
+    text = b"one\nx oneDNN supports DT_INT64 only on platforms with AVX-512 y\n\ntwo\n"
+    assert harmless_lines_removed(text) == b"one\n\ntwo\n"

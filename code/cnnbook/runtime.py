@@ -9,10 +9,12 @@ real problems. Import Keras from here: ``from cnnbook.runtime import keras``.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import sys
 import tempfile
+import threading
 
 # absl's format "I0000 00:00:17958.. 2070 port.cc:153] ..." and TF's older
 # "2025-09-17 14:44:05.157831: I external/...". The letter is the level: I, W, E or F.
@@ -57,7 +59,56 @@ def _import_tensorflow_quietly() -> None:
         sys.stderr.write(rest)
 
 
+#: Two native TensorFlow notices that say nothing about the book's results, written straight to
+#: descriptor 2 the first time a process meets them (so only in a cold build): int64 ops fall
+#: back from oneDNN to Eigen, and tf.data's graph carries an attribute its op does not declare.
+HARMLESS_NATIVE_LINES = re.compile(
+    r"oneDNN supports DT_INT64 only on platforms with AVX-512"
+    r"|NodeDef mentions attribute use_unbounded_threadpool which is not in the op definition"
+)
+
+
+def harmless_lines_removed(data: bytes) -> bytes:
+    """``data`` (whole lines) without the lines of :data:`HARMLESS_NATIVE_LINES`."""
+    lines = data.split(b"\n")
+    kept = [line for line in lines if not HARMLESS_NATIVE_LINES.search(line.decode("utf-8", "replace"))]
+    return b"\n".join(kept)
+
+
+def _filter_native_stderr() -> None:
+    """Pass descriptor 2 through a pipe that drops the harmless notices and keeps everything
+    else; at exit the pipe is drained, so no message (a traceback included) is lost."""
+    read_end, write_end = os.pipe()
+    target = os.dup(2)
+    os.dup2(write_end, 2)
+    os.close(write_end)
+
+    def write(data: bytes) -> None:
+        while data:
+            data = data[os.write(target, data):]
+
+    def pump() -> None:
+        pending = b""
+        while chunk := os.read(read_end, 65536):
+            head, newline, pending = (pending + chunk).rpartition(b"\n")
+            if newline:
+                write(harmless_lines_removed(head + newline))
+        write(harmless_lines_removed(pending))
+        os.close(read_end)
+
+    thread = threading.Thread(target=pump, name="cnnbook-stderr", daemon=True)
+    thread.start()
+
+    def drain() -> None:
+        sys.stderr.flush()
+        os.dup2(target, 2)  # the pipe's last writer closes: the pump reads to the end
+        thread.join(timeout=5)
+
+    atexit.register(drain)
+
+
 _import_tensorflow_quietly()
+_filter_native_stderr()
 
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
