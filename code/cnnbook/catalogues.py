@@ -6,7 +6,7 @@ DIR``: one ``<page>.pot`` per page), the translations from ``locales/<lang>/LC_M
 message is a paragraph, heading, caption, list item, table cell or definition. Each one needs a
 current translation: present in the catalogue, not empty, not fuzzy (gettext marks a message
 fuzzy when its English changed since it was translated). A translation must also keep what the
-build resolves: glued values, citations, cross-references and equations, ``{term}`` targets and
+build resolves: glued values, findings, citations, cross-references and equations, ``{term}`` targets and
 math, each exactly as in the English (the words around them are free).
 
 ``python -m cnnbook.catalogues POT_DIR PO_DIR`` prints the problems (exit status 1 if any).
@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 #: Roles whose whole content the build resolves: it must be the English one.
-WHOLE_ROLE = re.compile(r"\{(glue(?::\w+)?|cite(?::\w+)?|eq)\}`([^`]*)`")
+WHOLE_ROLE = re.compile(r"\{(glue(?::\w+)?|cite(?::\w+)?|eq|finding)\}`([^`]*)`")
 #: Roles that may carry a title of their own (``{doc}`title <target>```): the target must stay.
 TARGET_ROLE = re.compile(r"\{(term|ref|numref|doc|download)\}`(?:[^`<]*<([^`>]+)>|([^`]*))`")
 #: Inline and display math.

@@ -160,7 +160,9 @@ def _write_numbers(app, exception) -> None:
         return
     static = Path(app.outdir) / "_static"
     static.mkdir(parents=True, exist_ok=True)
-    numbers = glued_values(app)
+    from cnnbook.findings_page import summary_numbers
+
+    numbers = {**glued_values(app), **summary_numbers(app)}
     (static / NUMBERS_FILE).write_text(json.dumps(numbers, indent=1, sort_keys=True) + "\n")
 
 
@@ -324,6 +326,7 @@ def setup(app):
     # (_build), and the same _build for an edition in another language (cnnbook.editions).
     app.add_config_value("cnnbook_build_dir", "", "env")
     app.setup_extension("cnnbook.editions")
+    app.setup_extension("cnnbook.findings_page")
     app.add_role("book-pdf", _book_pdf_role)
     app.add_post_transform(_exec_table_post_transform())
     app.connect("config-inited", _set_up_caches)

@@ -131,8 +131,13 @@ class Result:
     key: str
     model: keras.Model = field(repr=False)
     from_cache: bool = False
-    #: The whole training's wall time: building the model and the input pipeline, and every epoch.
+    #: The whole training's wall time: building the model and the input pipeline, and every
+    #: epoch, without the per-epoch scores (:attr:`scoring_seconds` holds those).
     seconds_total: float = 0.0
+    #: Seconds each epoch's score took (validation or test watch), measured apart from training.
+    scoring_seconds: list[float] = field(default_factory=list)
+    #: When this run trained (UTC, ISO 8601): a result from the cache is from an earlier build.
+    trained_at: str = ""
 
     @property
     def epochs_table(self) -> list[dict]:
@@ -192,14 +197,24 @@ def _pipeline(x, y, batch_size: int, shuffle_seed: int | None = None) -> tf.data
 
 
 class _EpochTimer(keras.callbacks.Callback):
+    """Seconds of training per epoch, without the per-epoch score (validation or the lecture's
+    test watch): two recipes are timed alike whether or not they score after every epoch."""
+
     def on_train_begin(self, logs=None):
-        self.seconds = []
+        self.seconds, self.scoring = [], []
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
+        self._start, self._scored = time.perf_counter(), 0.0
+
+    def on_test_begin(self, logs=None):
+        self._test_start = time.perf_counter()
+
+    def on_test_end(self, logs=None):
+        self._scored += time.perf_counter() - self._test_start
 
     def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._start)
+        self.seconds.append(time.perf_counter() - self._start - self._scored)
+        self.scoring.append(self._scored)
 
 
 def _compiled(recipe: Recipe, builder, weights: Path | None = None, steps_per_epoch: int = 1) -> keras.Model:
@@ -216,7 +231,9 @@ def _compiled(recipe: Recipe, builder, weights: Path | None = None, steps_per_ep
     return model
 
 
-def _fit(recipe: Recipe, data: ImageSet, builder) -> tuple[keras.Model, dict, list[float]]:
+def _fit(recipe: Recipe, data: ImageSet, builder) -> tuple[keras.Model, dict, list, list]:
+    """The trained model, its history, the training seconds per epoch and the seconds each
+    epoch's score took (not counted in the first)."""
     make_deterministic(recipe.seed)
     x, y = data.x_train, data.y_train
     if recipe.train_size is not None:
@@ -243,7 +260,7 @@ def _fit(recipe: Recipe, data: ImageSet, builder) -> tuple[keras.Model, dict, li
     history = {name: [float(v) for v in values] for name, values in fit.history.items()}
     if recipe.watch_test:  # Keras calls every per-epoch score "val_"; say what it really is
         history = {name.replace("val_", "test_", 1): values for name, values in history.items()}
-    return model, history, timer.seconds
+    return model, history, timer.seconds, timer.scoring
 
 
 def _evaluate(model: keras.Model, data: ImageSet, batch_size: int) -> tuple[float, float]:
@@ -272,6 +289,8 @@ def _load(entry: Path, recipe: Recipe, key: str) -> Result | None:
         model=model,
         from_cache=True,
         seconds_total=stored["seconds_total"],
+        scoring_seconds=stored.get("scoring_seconds", []),
+        trained_at=stored.get("trained_at", ""),
     )
 
 
@@ -289,6 +308,8 @@ def _store(entry: Path, result: Result) -> None:
             "test_accuracy": result.test_accuracy,
             "seconds_per_epoch": result.seconds_per_epoch,
             "seconds_total": result.seconds_total,
+            "scoring_seconds": result.scoring_seconds,
+            "trained_at": result.trained_at,
             "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
         }
         (staging / RESULT_FILE).write_text(json.dumps(stored, indent=1))
@@ -307,10 +328,12 @@ def train(recipe: Recipe, data: ImageSet | None = None, *, use_cache: bool = Tru
     if use_cache and (cached := _load(entry, recipe, key)) is not None:
         return cached
     start = time.perf_counter()
-    model, history, seconds = _fit(recipe, data, nets.builder(recipe.model))
-    total = time.perf_counter() - start
+    model, history, seconds, scoring = _fit(recipe, data, nets.builder(recipe.model))
+    total = time.perf_counter() - start - sum(scoring)
     test_loss, test_accuracy = _evaluate(model, data, recipe.batch_size)
-    result = Result(recipe, history, test_loss, test_accuracy, seconds, key, model, seconds_total=total)
+    trained_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    result = Result(recipe, history, test_loss, test_accuracy, seconds, key, model,
+                    seconds_total=total, scoring_seconds=scoring, trained_at=trained_at)
     if use_cache:
         _store(entry, result)
     return result
