@@ -89,7 +89,8 @@ clean:
 
 # Benchmark (not a test): a cold build (deletes _build, retrains everything), warm and prose-only
 # rebuilds, training seconds per epoch, peak memory, and the lecture's own training code against
-# ours (3 epochs of MLP and CNN each), the CNN's achieved GFLOP/s beside an fp32 matmul's. About 40 minutes on two cores; BENCH_FLAGS=--quick: a smoke test.
+# ours (3 epochs of MLP and CNN each), the CNN's achieved GFLOP/s beside an fp32 matmul's. Its
+# duration: see README (Benchmark). BENCH_FLAGS=--quick: a smoke test.
 BENCH_FLAGS ?= --cold 1 --repeat 3 --edits --epochs --lecture 3 --gflops
 bench: $(BIN)/.installed
 	$(BIN)/python tests/benchmarks/build_times.py $(BENCH_FLAGS)

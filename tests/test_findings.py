@@ -8,6 +8,8 @@ deleted or a sentence that states no declared finding each fail the strict build
 from __future__ import annotations
 
 import json
+import os
+import re
 
 import pytest
 
@@ -99,3 +101,105 @@ def test_a_broken_finding_fails_the_strict_build(tmp_path, broken):
     expected = {"inverted": "does not hold on this run", "check deleted": "no cell declares it",
                 "sentence deleted": "no sentence states it"}[broken]
     assert expected in done.stdout + done.stderr
+
+
+# ---- the book's own findings -------------------------------------------------------------------
+
+from conftest import BUILT_HTML, REPO  # noqa: E402
+
+ROLE = re.compile(r"\{finding\}`([^`]+)`")
+CHECK = re.compile(r"findings\.check\(\s*[\"']([a-z0-9_]+)[\"']")
+PAGES = sorted((REPO / "book").glob("*.md"))
+
+
+def test_every_stated_finding_is_checked_on_its_page_and_every_check_is_stated():
+    """Deleting either half of a finding is caught before any build: the role and the check
+    live on the same page (the build also fails, see the small books above)."""
+    problems, declared_anywhere = [], {}
+    for page in PAGES:
+        text = page.read_text(encoding="utf8")
+        stated, checked = set(ROLE.findall(text)), CHECK.findall(text)
+        for name in checked:
+            if name in declared_anywhere:
+                problems.append(f"{name} declared on {declared_anywhere[name]} and {page.stem}")
+            declared_anywhere[name] = page.stem
+        problems += [f"{page.stem}: states {n} but no cell checks it" for n in stated - set(checked)]
+        problems += [f"{page.stem}: checks {n} but no sentence states it" for n in set(checked) - stated]
+    assert not problems, problems
+    assert len(declared_anywhere) >= 40 and len(set(declared_anywhere.values())) >= 12
+
+
+@pytest.mark.built_book
+def test_the_build_counts_its_findings_and_records_its_cpu():
+    numbers = json.loads((BUILT_HTML / "_static" / "numbers.json").read_text())
+    total, holding = numbers["findings_total"]["value"], numbers["findings_holding"]["value"]
+    assert total >= 40 and holding == total and numbers["findings_pages"]["value"] >= 12
+    declared = {name for page in PAGES for name in CHECK.findall(page.read_text(encoding="utf8"))}
+    assert total == len(declared)
+    assert isinstance(numbers["build_cpu_isa"]["value"], str) and numbers["build_cpu_isa"]["value"]
+    assert numbers["build_threads"]["value"] >= 1
+
+
+@pytest.mark.built_book
+@pytest.mark.parametrize("edition", ["", "ko/"])
+def test_the_findings_page_links_every_finding_to_its_sentence(edition):
+    html = (BUILT_HTML / edition / "book" / "findings.html").read_text(encoding="utf8")
+    rows = re.findall(r'<tr[^>]*id="finding-([a-z0-9_]+)"[^>]*>(.*?)</tr>', html, re.DOTALL)
+    declared = {name for page in PAGES for name in CHECK.findall(page.read_text(encoding="utf8"))}
+    assert {name for name, _ in rows} == declared
+    for name, row in rows:
+        target = re.search(r'href="([a-z_]+\.html)#(stated-[a-z0-9_-]+)"', row)
+        assert target, f"{name}: no link to the sentence that states it"
+        page = (BUILT_HTML / edition / "book" / target.group(1)).read_text(encoding="utf8")
+        assert f'id="{target.group(2)}"' in page, name
+        sentence = re.sub(r"<[^>]+>", "", row.split("<td")[1])
+        assert len(sentence.split()) >= 3, f"{name}: the row shows no sentence: {sentence!r}"
+
+
+#: Three findings of the book, on pages that run quickly from the build's trained models: each
+#: inverted in a copy of its page must stop that page's execution.
+INVERTED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+INVERTED_FINDINGS = [("softmax", "TBD"), ("cnn_mnist", "TBD"), ("lenet", "TBD")]
+
+
+def _inverted_cells(page: str, name: str) -> list:
+    """The page's code cells up to the one that checks ``name``, its relation inverted."""
+    import ast
+
+    import jupytext
+
+    notebook = jupytext.read(REPO / "book" / f"{page}.md")
+    cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    for i, cell in enumerate(cells):
+        if not re.search(rf"findings\.check\(\s*[\"']{name}[\"']", cell.source):
+            continue
+        tree = ast.parse(cell.source)
+        for call in ast.walk(tree):
+            if (isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "check"
+                    and isinstance(call.args[0], ast.Constant) and call.args[0].value == name):
+                relation = call.args[3]
+                lines = cell.source.split("\n")
+                line = lines[relation.lineno - 1]
+                flipped = repr(INVERTED[relation.value])
+                lines[relation.lineno - 1] = (line[: relation.col_offset] + flipped
+                                              + line[relation.end_col_offset:])
+                cell.source = "\n".join(lines)
+                return cells[: i + 1]
+    raise AssertionError(f"no findings.check({name!r}, ...) with a literal relation on {page}")
+
+
+@pytest.mark.built_book
+@pytest.mark.slow
+@pytest.mark.parametrize("page, name", INVERTED_FINDINGS)
+def test_an_inverted_finding_of_the_book_stops_its_page(page, name, tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    notebook = nbformat.v4.new_notebook(cells=_inverted_cells(page, name))
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    os.environ.setdefault("CNNBOOK_CACHE_DIR", str(REPO / "_build" / "cnnbook-cache"))
+    client = NotebookClient(notebook, timeout=900, kernel_name="python3",
+                            resources={"metadata": {"path": str(REPO / "book")}})
+    with pytest.raises(CellExecutionError, match=rf"FindingFailed.*{name}"):
+        client.execute()

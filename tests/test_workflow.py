@@ -86,6 +86,13 @@ def test_the_workflow_publishes_both_editions_and_their_pdfs():
     build = workflow["jobs"]["build"]["steps"]
     commands = "\n".join(step.get("run", "") for step in build)
     assert "make book" in commands, "make book builds the editions and prints their PDFs"
-    assert "tests/test_pdf.py" in commands
+    tests = [step["run"] for step in build if "pytest" in step.get("run", "")]
+    assert tests, "the build job runs the tests before anything is uploaded"
+    whole = [line for line in tests[0].splitlines() if "-m pytest" in line]
+    assert whole and not re.search(r"tests/\S+|-m\s+[\"']?not|-k\s", whole[0]), (
+        "the whole suite runs, every built-book threshold and finding included: " + whole[0])
+    order = [i for i, step in enumerate(build) if "pytest" in step.get("run", "")
+             or "upload-pages-artifact" in str(step.get("uses"))]
+    assert order == sorted(order) and "pytest" in build[order[0]].get("run", "")
     upload = [step for step in build if "upload-pages-artifact" in str(step.get("uses"))]
     assert upload and upload[0]["with"]["path"] == "_build/html"  # the Korean edition is inside
