@@ -54,7 +54,7 @@ SERIOUS = {"serious", "critical"}
 BAD_TEXT = {
     "a traceback": re.compile(r"Traceback \(most recent call last\)"),
     "an unrendered glue role": re.compile(r"\{glue(:\w+)?\}"),
-    "an unrendered role or directive": re.compile(r"\{(cite|ref|numref|doc|eq)(:\w+)?\}`"),
+    "an unrendered role or directive": re.compile(r"\{(cite|ref|numref|doc|eq|finding)(:\w+)?\}`"),
     "an ANSI escape": re.compile("\x1b\\["),
     "a Keras progress bar": re.compile(r"\d+/\d+ \[=+"),
     "TensorFlow start-up chatter": re.compile(r"oneDNN custom operations|absl::InitializeLog"),
