@@ -173,10 +173,16 @@ def _cell(*children) -> nodes.entry:
 def _table(app, docname: str, declared: dict, stated: dict) -> list[nodes.Node]:
     words = _labels(app)
     order = {doc: i for i, doc in enumerate(book_order(app.env))}
-    names = sorted(declared, key=lambda k: (order.get(stated.get(k, [(declared[k]["page"],)])[0][0], 1e9), k))
+
+    def first_place(key: str) -> tuple:
+        page = stated[key][0][0] if stated.get(key) else declared[key]["page"]
+        return order.get(page, len(order)), key
+
+    names = sorted(declared, key=first_place)
     pages = {place[0] for k in names for place in stated.get(k, [])}
     holding = sum(bool(declared[k]["holds"]) for k in names)
-    summary = nodes.paragraph(text=words["summary"].format(total=len(names), pages=len(pages), holding=holding))
+    counts = words["summary"].format(total=len(names), pages=len(pages), holding=holding)
+    summary = nodes.paragraph(text=counts)
     table = nodes.table(classes=["findings-table"])
     group = nodes.tgroup(cols=4)
     table += group
