@@ -170,9 +170,9 @@ def _inverted_cells(page: str, name: str) -> list:
     """The page's code cells up to the one that checks ``name``, its relation inverted."""
     import ast
 
-    import jupytext
+    from myst_nb.core.read import read_myst_markdown_notebook
 
-    notebook = jupytext.read(REPO / "book" / f"{page}.md")
+    notebook = read_myst_markdown_notebook((REPO / "book" / f"{page}.md").read_text(encoding="utf8"))
     cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
     for i, cell in enumerate(cells):
         if not re.search(rf"findings\.check\(\s*[\"']{name}[\"']", cell.source):
