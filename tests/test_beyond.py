@@ -128,7 +128,17 @@ def test_choose_fastest_takes_the_quickest_that_reaches_the_target():
     results = {"slow": _result(0.995, seconds=30), "quick": _result(0.992, seconds=10),
                "quicker": _result(0.980, seconds=5)}
     assert selection.choose_fastest(results, 0.99) == "quick"
-    assert selection.choose_fastest(results, 0.999) == "slow"  # none reaches: the best
+    assert selection.reaching(results, 0.99) == ["slow", "quick"]
+
+
+def test_choose_fastest_refuses_when_no_candidate_reaches_the_target():
+    # no silent fallback to the most accurate: the page would call it "the quickest that
+    # reaches the target"; the error names the target and every candidate's score
+    results = {"slow": _result(0.995, seconds=30), "quick": _result(0.992, seconds=10)}
+    assert selection.reaching(results, 0.999) == []
+    with pytest.raises(selection.NoCandidateReached, match=r"99\.9000%.*slow: 99\.5000%"):
+        selection.choose_fastest(results, 0.999)
+    assert issubclass(selection.NoCandidateReached, ValueError)
 
 
 def test_the_fast_candidates_hold_out_validation_and_the_final_runs_use_all_images():
@@ -164,6 +174,23 @@ def test_greedy_ensemble_adds_members_only_while_validation_rises():
     }
     chosen = selection.greedy_ensemble(probabilities, labels)
     assert chosen == ["good", "fixes"]
+    assert not selection.is_single(chosen)
+    assert selection.ensemble_label(chosen) == "ensemble of 2"
+
+
+def test_a_greedy_ensemble_of_one_is_called_a_single_model():
+    labels = np.array([0, 1, 2])
+    eye = np.eye(3)
+    probabilities = {
+        "good": np.array([eye[0], eye[1], 0.4 * eye[0] + 0.6 * eye[1]]),       # 2 of 3
+        "same": np.array([eye[0], eye[1], 0.3 * eye[0] + 0.7 * eye[1]]),       # the same 2
+    }
+    chosen = selection.greedy_ensemble(probabilities, labels)
+    assert chosen == ["good"]  # adding "same" does not raise the accuracy: the search stops
+    assert selection.is_single(chosen)
+    assert selection.ensemble_label(chosen).startswith("single model (good)")
+    with pytest.raises(ValueError):
+        selection.is_single([])
 
 
 def test_confusion_counts_pairs():

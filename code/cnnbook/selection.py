@@ -28,12 +28,26 @@ def choose(results: Mapping[str, object]) -> str:
     return max(scores, key=scores.get)
 
 
+class NoCandidateReached(ValueError):
+    """No candidate recipe reached the target on validation: the page cannot say it kept one."""
+
+
+def reaching(results: Mapping[str, object], target: float) -> list[str]:
+    """The keys of the results whose validation accuracy reaches ``target``, in order."""
+    return [key for key, result in results.items() if validation_accuracy(result) >= target]
+
+
 def choose_fastest(results: Mapping[str, object], target: float) -> str:
     """The key of the quickest result (fewest training seconds) whose validation accuracy
-    reaches ``target``; if none does, the one with the best validation accuracy."""
-    reached = [key for key, result in results.items() if validation_accuracy(result) >= target]
+    reaches ``target``. If none reaches it, :class:`NoCandidateReached` says so with every
+    candidate's score: there is no silent second choice for a page to present as the first."""
+    reached = reaching(results, target)
     if not reached:
-        return choose(results)
+        scores = ", ".join(f"{key}: {validation_accuracy(result):.4%}"
+                           for key, result in results.items())
+        raise NoCandidateReached(
+            f"no candidate reaches the validation accuracy {target:.4%} ({scores}); "
+            "add a candidate that trains longer")
     return min(reached, key=lambda key: results[key].seconds_total)
 
 
@@ -53,7 +67,10 @@ def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
 def greedy_ensemble(probabilities: Mapping[str, np.ndarray], labels: np.ndarray) -> list[str]:
     """Members chosen on validation: start from the best model, add the one that raises the
     ensemble's validation accuracy most, stop when none raises it. ``probabilities`` are
-    each candidate's predictions on the validation images."""
+    each candidate's predictions on the validation images.
+
+    The search may stop at its first member: then the "ensemble" is that single model, and a
+    page must say so (:func:`is_single`), not call it an ensemble."""
     chosen = [max(probabilities, key=lambda k: accuracy(probabilities[k], labels))]
     best = accuracy(probabilities[chosen[0]], labels)
     while True:
@@ -65,6 +82,20 @@ def greedy_ensemble(probabilities: Mapping[str, np.ndarray], labels: np.ndarray)
         key = max(trials, key=trials.get)
         chosen.append(key)
         best = trials[key]
+
+
+def is_single(members: Sequence[str]) -> bool:
+    """Whether a greedy "ensemble" kept only one member: a single model, not an ensemble."""
+    if not members:
+        raise ValueError("an ensemble has at least one member")
+    return len(members) == 1
+
+
+def ensemble_label(members: Sequence[str]) -> str:
+    """A table's name for the greedy search's choice: an ensemble of n, or a single model."""
+    if is_single(members):
+        return f"single model ({members[0]}): no second member helped"
+    return f"ensemble of {len(members)}"
 
 
 def confusion(labels: np.ndarray, predicted: np.ndarray, classes: int = 10) -> np.ndarray:
