@@ -319,6 +319,7 @@
       padded: padded, extent: padded + axis.overhang, steps: steps, total: total, index: index,
       row: Math.floor(index / steps), col: index % steps, starts: starts,
       drawable: padded + axis.overhang <= MAX_DRAWN && steps <= MAX_DRAWN,
+      scale: Math.max(1, MIN_DRAWN / (padded + axis.overhang)),
     };
   }
 
@@ -353,6 +354,7 @@
 
   var SVG = "http://www.w3.org/2000/svg";
   var CELL = 10; // one cell in the drawing's own units
+  var MIN_DRAWN = 9; // a smaller input is drawn with larger cells, as wide as this many
   var instances = 0;
 
   function el(tag, attrs, text) {
@@ -394,7 +396,7 @@
     var svg = svgEl("svg", { viewBox: "-2 -2 " + (extent * CELL + 4) + " " + (extent * CELL + 4),
       role: "img", "aria-labelledby": labelId, "class": "ccalc-grid ccalc-input",
       "data-padded": s.padded, "data-pad-before": a.padBefore, "data-pad-after": a.padAfter });
-    svg.style.width = "calc(" + extent + " * var(--ccalc-cell))";
+    svg.style.width = "calc(" + extent * s.scale + " * var(--ccalc-cell))";
     svg.appendChild(hatch(id + "-hatch"));
     var lastEnd = a.last + s.F; // first cell (input coordinates) no fitting window covers
     for (var i = 0; i < s.padded; i++) {
@@ -449,7 +451,7 @@
     var svg = svgEl("svg", { viewBox: "-2 -2 " + (s.steps * CELL + 4) + " " + (s.steps * CELL + 4),
       role: "img", "aria-labelledby": labelId, "class": "ccalc-grid ccalc-output",
       "data-size": a.fits ? a.count : s.result.value });
-    svg.style.width = "calc(" + s.steps + " * var(--ccalc-cell))";
+    svg.style.width = "calc(" + s.steps * s.scale + " * var(--ccalc-cell))";
     svg.appendChild(hatch(id + "-ohatch"));
     for (var i = 0; i < s.steps; i++) {
       for (var j = 0; j < s.steps; j++) {
