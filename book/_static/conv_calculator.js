@@ -523,9 +523,10 @@
       if (key !== state.key) { state.key = key; state.index = undefined; } // a new case: its default
       var s = scene(values[0], values[1], values[2], values[3], state.index);
       var r = s.result;
-      result.textContent = r.status === "ok"
+      var said = r.status === "ok"
         ? t.outputSize + r.size + "   \u2014 " + r.formula
         : r.status === "nofit" ? t.nofit(r, t.filter[mode]) : t.invalidInput + t.invalid(r, t.filter[mode]);
+      if (result.textContent !== said) result.textContent = said; // stepping: not announced again
       result.className = "conv-calculator-result" + (r.status === "ok" ? "" : " is-problem");
       clear(figure);
       container.setAttribute("data-status", s.status);
