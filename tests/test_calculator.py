@@ -218,7 +218,8 @@ function element(tag) {
           getAttribute(key) { return key in this.attrs ? this.attrs[key] : null; },
           addEventListener(type, f) { (this.listeners[type] = this.listeners[type] || []).push(f); },
           fire(type) { (this.listeners[type] || []).forEach((f) => f({stopPropagation() {}})); },
-          find(test) { const out = []; const walk = (n) => { if (test(n)) out.push(n); (n.children || []).forEach(walk); };
+          find(test) { const out = [];
+                       const walk = (n) => { if (test(n)) out.push(n); (n.children || []).forEach(walk); };
                        walk(this); return out; },
           cls(name) { return this.find((n) => (n.attrs && (n.attrs.class || "").split(" ").includes(name))
                                               || (n.className || "").split(" ").includes(name)); }};
@@ -228,28 +229,35 @@ const container = element("div");
 Object.assign(container.attrs, data);
 if (mode) container.attrs["data-mode"] = mode;
 global.document = {readyState: "complete", documentElement: {lang}, createElement: element,
-                   createElementNS: (ns, tag) => element(tag), createTextNode: (text) => ({textContent: text}),
+                   createElementNS: (ns, tag) => element(tag),
+                   createTextNode: (text) => ({textContent: text}),
                    querySelectorAll: (selector) => (selector === ".conv-calculator" ? [container] : []),
                    addEventListener() {}};
 require(process.argv[1]);
 const form = container.children[0];
 const result = form.cls("conv-calculator-result")[0];
-const inputs = ["n", "f", "stride", "padding"].map((key) => form.find((n) => n.attrs && n.attrs["data-field"] === key)[0]);
+const inputs = ["n", "f", "stride", "padding"]
+  .map((key) => form.find((n) => n.attrs && n.attrs["data-field"] === key)[0]);
 const fields = form.cls("ccalc-fields")[0];
 const slider = form.cls("ccalc-slider")[0];
 const [previous, next] = [form.cls("ccalc-previous")[0], form.cls("ccalc-next")[0]];
 const look = () => ({
   result: result.textContent, problem: result.className.includes("is-problem"),
-  description: form.cls("ccalc-description")[0].textContent, stepperHidden: form.cls("ccalc-stepper")[0].hidden,
-  slider: [slider.value, slider.max], filter: (form.cls("ccalc-filter")[0] || {attrs: {}}).attrs["data-start"],
+  description: form.cls("ccalc-description")[0].textContent,
+  stepperHidden: form.cls("ccalc-stepper")[0].hidden, slider: [slider.value, slider.max],
+  filter: (form.cls("ccalc-filter")[0] || {attrs: {}}).attrs["data-start"],
   beyond: form.cls("ccalc-beyond").length, dots: form.cls("ccalc-dot").length,
   off: form.cls("ccalc-dot-off").length, outputs: form.cls("ccalc-out").length,
   current: (form.cls("ccalc-current")[0] || {attrs: {}}).attrs["data-cell"],
   captions: form.cls("ccalc-caption").map((c) => c.textContent),
   figure: form.cls("conv-calculator-figure")[0].textContent});
-const type = (values) => { values.forEach((v, i) => { if (v !== null) inputs[i].value = v; }); fields.fire("input"); };
+const type = (values) => {
+  values.forEach((v, i) => { if (v !== null) inputs[i].value = v; });
+  fields.fire("input");
+};
 const shown = {labels: form.find((n) => n.tag === "label").map((l) => l.children[0].textContent.trim()),
-               buttons: [previous.textContent, next.textContent], values: inputs.map((i) => i.value), steps: []};
+               buttons: [previous.textContent, next.textContent], values: inputs.map((i) => i.value),
+               steps: []};
 shown.steps.push(look());                                   // the case it opens on
 type([null, null, "1", "0"]); shown.steps.push(look());     // stride 1
 next.fire("click"); shown.steps.push(look());               // the second position
@@ -285,20 +293,24 @@ def test_the_widget_on_a_page(node):
     assert nofit["dots"] == 9 and nofit["off"] == 9 - 4    # 2 x 2 fit, the rest stick out
     assert nofit["outputs"] == 4 and nofit["current"] == "0,2"
     assert "row 1, column 3" in nofit["description"] and "2 cells past the right edge" in nofit["description"]
-    assert nofit["captions"] == ["input 7 \u00d7 7; no padding", "output: 2.33 is not a size (2 \u00d7 2 fit)"]
+    assert nofit["captions"] == ["input 7 \u00d7 7; no padding",
+                                 "output: 2.33 is not a size (2 \u00d7 2 fit)"]
     # stride 1: a new case opens on its first position; Next and Previous step, and wrap around
     assert stride_one["result"].startswith(f"output size: {geometry.output_size(7, 3, 1)} ")
     assert stride_one["slider"] == ["1", "25"] and stride_one["filter"] == "0,0" and stride_one["off"] == 0
-    assert second["filter"] == "0,1" and second["current"] == "0,1" and "row 1, column 2" in second["description"]
+    assert second["filter"] == "0,1" and second["current"] == "0,1"
+    assert "row 1, column 2" in second["description"]
     assert last["slider"] == ["25", "25"] and last["filter"] == "4,4"
     assert same_two["result"].startswith(f"output size: {geometry.output_size(7, 3, 2, 'same')} ")
-    assert "'same' pads 1 before (top, left) and 1 after (bottom, right): 9 \u00d7 9" in same_two["captions"][0]
+    pads = "'same' pads 1 before (top, left) and 1 after (bottom, right): 9 \u00d7 9"
+    assert pads in same_two["captions"][0]
     # padding 1 at stride 2: the slider's fifth position is row 2, column 1, starting in the zeros
     assert padded["slider"] == ["5", "16"] and padded["filter"] == "1,-1" and padded["current"] == "1,0"
     assert bad["result"].startswith("invalid input: N must be a whole number")
     assert bad["stepperHidden"] and bad["dots"] == 0 and bad["description"] == ""
     assert large["result"].startswith(f"output size: {geometry.output_size(60, 3)} ")
-    assert large["dots"] == 0 and not large["stepperHidden"] and large["figure"].startswith("Too large to draw")
+    assert large["dots"] == 0 and not large["stepperHidden"]
+    assert large["figure"].startswith("Too large to draw")
 
 
 def test_the_widget_speaks_korean_on_a_korean_page(node):
@@ -318,7 +330,8 @@ def test_the_widget_speaks_korean_on_a_korean_page(node):
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_the_widget_draws_pooling_windows(node, lang):
-    shown = widget(node, lang, "pool", {"data-n": "4", "data-f": "2", "data-stride": "2", "data-padding": "valid"})
+    shown = widget(node, lang, "pool",
+                   {"data-n": "4", "data-f": "2", "data-stride": "2", "data-padding": "valid"})
     opened = shown["steps"][0]
     assert shown["values"] == ["4", "2", "2", "valid"]
     assert opened["outputs"] == geometry.output_size(4, 2, 2, "valid") ** 2 and opened["slider"] == ["1", "4"]
