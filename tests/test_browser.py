@@ -471,23 +471,243 @@ CONTRAST = """(form) => {
 }"""
 
 
+#: What the calculator says, in each edition: its label for the stride, an output size, a case
+#: that does not fit.
+CALCULATOR_WORDS = {
+    "en": {"output": "output size: ", "nofit": "does not fit"},
+    "ko": {"output": "출력 크기: ", "nofit": "필터가 맞지 않습니다"},
+}
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_calculator_opens_on_a_case_that_fits_and_reads_in_both_colour_modes(browser, site_url, scheme):
+def test_the_calculator_opens_on_a_case_that_fits_and_reads_in_both_colour_modes(
+        browser, site_url, edition, scheme):
+    words = CALCULATOR_WORDS[edition]
     context = new_context(browser, site_url, color_scheme=scheme)
     page = context.new_page()
     page.goto(site_url + "book/output_size.html")
     page.wait_for_load_state("networkidle")
     page.evaluate(f"() => document.documentElement.dataset.theme = '{scheme}'")
     result = page.locator(".conv-calculator-result")
-    assert result.text_content().startswith("output size:"), result.text_content()
+    assert result.text_content().startswith(words["output"]), result.text_content()
     assert "is-problem" not in (result.get_attribute("class") or "")
     form = page.locator(".conv-calculator-form")
     styled = form.evaluate("f => getComputedStyle(f).borderTopStyle + ' '"
                            " + getComputedStyle(f).backgroundColor")
     assert styled.startswith("solid") and "rgba(0, 0, 0, 0)" not in styled, "the form is not styled"
     assert form.evaluate(CONTRAST) >= 4.5, "the result's text is hard to read"
-    page.get_by_label("stride (스트라이드)").fill("3")  # 7, 3, stride 3: does not fit
-    assert "does not fit" in result.text_content()
+    form.locator('input[data-field="stride"]').fill("3")  # 7, 3, stride 3: does not fit
+    assert words["nofit"] in result.text_content()
     assert "is-problem" in result.get_attribute("class")
     assert form.evaluate(CONTRAST) >= 4.5, f"the problem text is hard to read in {scheme} mode"
+    context.close()
+
+
+# --- the calculator's drawing ------------------------------------------------------------
+
+#: One cell of the drawing in the SVG's own units (conv_calculator.js, CELL).
+CELL = 10
+#: What the drawing shows, read back from the page.
+READ_DRAWING = """(form) => {
+  const input = form.querySelector("svg.ccalc-input"), output = form.querySelector("svg.ccalc-output");
+  const filter = form.querySelector(".ccalc-filter"), slider = form.querySelector(".ccalc-slider");
+  const box = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.right, r.width, r.height]; };
+  return {
+    status: form.parentElement.dataset.status,
+    result: form.querySelector(".conv-calculator-result").textContent,
+    description: form.querySelector(".ccalc-description").textContent,
+    live: form.querySelector(".ccalc-description").getAttribute("aria-live"),
+    stepper: !form.querySelector(".ccalc-stepper").hidden,
+    slider: [Number(slider.value), Number(slider.max)],
+    pad: input && [Number(input.dataset.padBefore), Number(input.dataset.padAfter)],
+    dots: [...form.querySelectorAll(".ccalc-dot")].map((d) => [d.dataset.start, d.dataset.fits === "true",
+      Number(d.getAttribute("cx")), Number(d.getAttribute("cy"))]),
+    filter: filter && [filter.dataset.start, Number(filter.getAttribute("x")),
+      Number(filter.getAttribute("y")), Number(filter.getAttribute("width"))],
+    beyond: form.querySelectorAll(".ccalc-beyond").length,
+    size: output && output.dataset.size,
+    outputs: form.querySelectorAll(".ccalc-out").length,
+    outputsOff: form.querySelectorAll(".ccalc-out-off").length,
+    current: form.querySelector(".ccalc-current") && form.querySelector(".ccalc-current").dataset.cell,
+    boxes: input && [box(form), box(input), box(output)],
+    overflow: form.scrollWidth - form.clientWidth,
+    pageOverflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  };
+}"""
+
+
+def calculator_page(browser, site_url, width: int, name: str = "book/output_size.html", **options):
+    context = new_context(browser, site_url, **options)
+    page = context.new_page()
+    page.set_viewport_size({"width": width, "height": 900 if width > 600 else 844})
+    page.goto(site_url + name)
+    page.wait_for_load_state("networkidle")
+    return context, page
+
+
+def set_case(form, case: tuple) -> dict:
+    """Type the case into the calculator as a reader would; what it draws then."""
+    for key, value in zip(("n", "f", "stride", "padding"), case):
+        form.locator(f'input[data-field="{key}"]').fill(str(value))
+    return form.evaluate(READ_DRAWING)
+
+
+def expected_drawing(case: tuple) -> dict | None:
+    """What cnnbook.geometry says the calculator must draw for the case (None: refused)."""
+    from cnnbook import geometry
+
+    try:
+        axis = geometry.axis_positions(*case)
+    except ValueError:
+        return None
+    n, f, stride, _ = case
+    steps = axis.count + (0 if axis.fits else 1)
+    starts = [axis.first + k * stride for k in range(steps)]
+    dots = [[f"{row},{col}", i < axis.count and j < axis.count,
+             (col + axis.pad_before + f / 2) * CELL, (row + axis.pad_before + f / 2) * CELL]
+            for i, row in enumerate(starts) for j, col in enumerate(starts)]
+    if axis.fits:
+        size, opened = str(axis.count), (starts[0], starts[0])   # the first position
+    else:
+        size = geometry.two_decimals(n + 2 * axis.pad_before - f + stride, stride)
+        opened = (starts[0], starts[-1])                         # the one past the right edge
+    return {"axis": axis, "steps": steps, "dots": dots, "size": size, "opened": opened,
+            "beyond": 0 if axis.fits else f * min(f, axis.overhang)}
+
+
+def check_drawing(case: tuple, shown: dict, words: dict, width: int) -> list[str]:
+    """The differences between what the calculator drew and what geometry computes."""
+    expected = expected_drawing(case)
+    if expected is None:
+        return [] if shown["status"] == "invalid" and not shown["stepper"] and not shown["dots"] else [
+            f"{case}: refused by geometry, drawn anyway: {shown['status']}"]
+    axis, problems = expected["axis"], []
+
+    def want(what, got, should):
+        if got != should:
+            problems.append(f"{case} {what}: drawn {got!r}, geometry {should!r}")
+
+    want("zeros before and after", shown["pad"], [axis.pad_before, axis.pad_after])
+    wrong = [(got, should) for got, should in zip(shown["dots"], expected["dots"]) if got != should]
+    want("positions (dots): how many", len(shown["dots"]), len(expected["dots"]))
+    want("positions (dots): the first that differs", wrong[:1], [])
+    want("output size", shown["size"], expected["size"])
+    want("output cells", (shown["outputs"], shown["outputsOff"]),
+         (axis.count ** 2, expected["steps"] ** 2 - axis.count ** 2))
+    want("positions to step through", shown["slider"][1], expected["steps"] ** 2)
+    top, left = expected["opened"]
+    want("filter", shown["filter"], [f"{top},{left}", (left + axis.pad_before) * CELL,
+                                     (top + axis.pad_before) * CELL, case[1] * CELL])
+    want("cells past the edge", shown["beyond"], expected["beyond"])
+    if axis.fits:
+        want("result", shown["result"].startswith(words["output"] + expected["size"]), True)
+    else:
+        want("result", words["nofit"] in shown["result"] and expected["size"] in shown["result"], True)
+    want("aria-live description", bool(shown["description"]) and shown["live"] == "polite", True)
+    form, drawing, output = shown["boxes"]
+    if shown["overflow"] > 0 or shown["pageOverflow"] > 0 or max(drawing[1], output[1]) > width:
+        problems.append(f"{case}: wider than the {width}-pixel window: {shown['boxes']}")
+    if min(drawing[2], drawing[3], output[2], output[3]) < 20:
+        problems.append(f"{case}: a drawing of almost nothing: {shown['boxes']}")
+    return problems
+
+
+#: The lecture's four cases: stride 1, stride 2, stride 3 (does not fit) and padding 1.
+LECTURE_CASES = [(7, 3, 1, 0), (7, 3, 2, 0), (7, 3, 3, 0), (7, 3, 1, 1)]
+
+
+def random_calculator_cases(count: int = 50) -> list[tuple]:
+    import random
+
+    rng = random.Random(21)
+    return [(n := rng.randint(1, 14), rng.randint(1, min(n + 2, 7)), rng.randint(1, 4),
+             rng.choice([0, 1, 2, "valid", "same"])) for _ in range(count)]
+
+
+@pytest.mark.parametrize("width", SCREEN_WIDTHS)
+def test_the_calculator_draws_what_geometry_computes(browser, site_url, edition, width):
+    """The lecture's cases and random ones: the positions drawn, the zeros on each side, the
+    output size and grid, and the filter where it opens, as cnnbook.geometry has them; the drawing
+    inside the window at 1280 and at 390 pixels."""
+    context, page = calculator_page(browser, site_url, width)
+    form = page.locator(".conv-calculator-form")
+    cases = LECTURE_CASES + random_calculator_cases()
+    assert sum(expected_drawing(case) is not None and not expected_drawing(case)["axis"].fits
+               for case in cases) >= 5, "the random cases hardly test a filter that does not fit"
+    problems = []
+    for case in cases:
+        problems += check_drawing(case, set_case(form, case), CALCULATOR_WORDS[edition], width)
+    context.close()
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_the_calculator_is_operated_by_keyboard(browser, site_url, edition):
+    """The slider's keys and the buttons move the filter; the live region says where it is."""
+    position = {"en": "row {}, column {}", "ko": "{}행 {}열"}[edition]
+    context, page = calculator_page(browser, site_url, 390)
+    form = page.locator(".conv-calculator-form")
+    set_case(form, (7, 3, 1, 0))
+    form.locator(".ccalc-slider").focus()
+    page.keyboard.press("End")
+    shown = form.evaluate(READ_DRAWING)
+    assert shown["slider"] == [25, 25] and shown["filter"][0] == "4,4" and shown["current"] == "4,4"
+    assert position.format(5, 5) in shown["description"]
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowRight")
+    assert form.evaluate(READ_DRAWING)["filter"][0] == "0,1"
+    page.keyboard.press("Tab")                                   # to Next
+    page.keyboard.press("Enter")
+    shown = form.evaluate(READ_DRAWING)
+    assert shown["filter"][0] == "0,2" and position.format(1, 3) in shown["description"]
+    page.keyboard.press("Shift+Tab")                             # back to the slider
+    page.keyboard.press("Shift+Tab")                             # to Previous
+    page.keyboard.press("Space")
+    assert form.evaluate(READ_DRAWING)["filter"][0] == "0,1"
+    context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", ["book/output_size.html", "book/pooling.html"])
+def test_the_calculator_passes_axe_where_the_filter_does_not_fit(browser, site_url, name, scheme):
+    context, page = calculator_page(browser, site_url, 390, name, color_scheme=scheme)
+    page.evaluate(f"() => document.documentElement.dataset.theme = '{scheme}'")
+    form = page.locator(".conv-calculator-form")
+    assert form.count() == 1, f"no calculator on {name}"
+    set_case(form, (7, 3, 3, 0))
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => (await axe.run({include: [[".conv-calculator"]]},
+        {resultTypes: ["violations"]})).violations.map((v) => ({id: v.id, impact: v.impact,
+        nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" "))}))""")
+    context.close()
+    serious = [v for v in found if v["impact"] in SERIOUS]
+    assert not serious, f"axe-core on the calculator ({scheme}): {serious}"
+
+
+def test_the_pooling_chapter_draws_its_windows(browser, site_url, edition):
+    """The pooling chapter's calculator: a 2x2 window at stride 2 on a 4x4 map, called a window."""
+    from cnnbook import geometry
+
+    context, page = calculator_page(browser, site_url, 390, "book/pooling.html")
+    form = page.locator(".conv-calculator-form")
+    shown = form.evaluate(READ_DRAWING)
+    assert shown["size"] == str(geometry.output_size(4, 2, 2, "valid"))
+    assert shown["outputs"] == geometry.output_size(4, 2, 2, "valid") ** 2
+    assert shown["filter"][0] == "0,0" and shown["pad"] == [0, 0]
+    label = form.locator('input[data-field="f"]').get_attribute("aria-label")
+    assert label == {"en": "F (window size, pool_size)", "ko": "F (윈도우 크기, pool_size)"}[edition]
+    assert shown["description"].startswith({"en": "Window", "ko": "윈도우"}[edition])
+    context.close()
+
+
+@pytest.mark.parametrize("name", ["book/output_size.html", "book/pooling.html"])
+def test_without_scripts_the_calculator_points_to_the_figures(browser, site_url, edition, name):
+    """Scripts off: no empty box, one line in the page's language linking figures of the page."""
+    context, page = calculator_page(browser, site_url, 390, name, java_script_enabled=False)
+    line = page.locator(".conv-calculator-noscript")
+    assert line.count() == 1 and line.is_visible()
+    shown = line.inner_text()
+    assert ("JavaScript" in shown) == (edition == "en") and ("자바스크립트" in shown) == (edition == "ko")
+    targets = line.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert targets and all(page.locator(target).count() == 1 for target in targets), targets
+    assert page.locator(".conv-calculator-form").count() == 0
     context.close()

@@ -116,6 +116,90 @@ def test_window_starts():
         geometry.window_starts(2, 3)
 
 
+# ---- where the windows land, per side (what the calculator draws) --------------------------
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [   # (N, F, stride, padding): pad before, after, first, last, count, fits, overhang, unused
+        ((7, 3, 1, 0), (0, 0, 0, 4, 5, True, 0, 0)),          # the lecture: 5 x 5
+        ((7, 3, 2, 0), (0, 0, 0, 4, 3, True, 0, 0)),          # 3 x 3
+        ((7, 3, 3, 0), (0, 0, 0, 3, 2, False, 2, 1)),         # the third would stick out 2
+        ((7, 3, 1, 1), (1, 1, -1, 5, 7, True, 0, 0)),         # padding 1 keeps 7
+        ((7, 3, 3, 1), (1, 1, -1, 5, 3, True, 0, 0)),         # ... and makes stride 3 fit
+        ((7, 3, 3, "valid"), (0, 0, 0, 3, 2, True, 0, 1)),    # 'valid' drops the last column
+        ((7, 3, 3, "same"), (1, 1, -1, 5, 3, True, 0, 0)),
+        ((7, 2, 2, "same"), (0, 1, 0, 6, 4, True, 0, 0)),     # odd total: the extra zero after
+        ((4, 2, 2, "valid"), (0, 0, 0, 2, 2, True, 0, 0)),    # the pooling chapter's 2x2 windows
+        ((8, 1, 3, "same"), (0, 0, 0, 6, 3, True, 0, 1)),     # 'same' adds nothing, one cell unseen
+        ((7, 1, 4, 0), (0, 0, 0, 4, 2, False, 2, 2)),         # the next window lies wholly outside
+    ],
+)
+def test_axis_positions_of_the_lecture_and_beyond(case, expected):
+    axis = geometry.axis_positions(*case)
+    fields = ("pad_before", "pad_after", "first", "last", "count", "fits", "overhang", "unused")
+    assert tuple(getattr(axis, name) for name in fields) == expected
+
+
+def test_axis_starts():
+    assert geometry.axis_positions(7, 3, 2).starts == [0, 2, 4]
+    assert geometry.axis_positions(7, 3, 3).starts == [0, 3]
+    assert geometry.axis_positions(7, 3, 1, 1).starts == list(range(-1, 6))
+    assert geometry.axis_positions(3, 3, 5).starts == [0]
+
+
+@pytest.mark.parametrize(
+    ("n", "f", "stride", "sides"),
+    [(7, 3, 1, (1, 1)), (7, 3, 3, (1, 1)), (7, 2, 2, (0, 1)), (28, 2, 2, (0, 0)), (5, 4, 1, (1, 2)),
+     (1, 7, 1, (3, 3)), (8, 1, 3, (0, 0))],
+)
+def test_same_sides(n, f, stride, sides):
+    assert geometry.same_sides(n, f, stride) == sides
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error"),
+    [((7, 3, 1, -1), ValueError), ((7, 3, 0, 0), ValueError), ((7, 3.0, 1, 0), TypeError),
+     ((7, 3, 1, "full"), ValueError), ((3, 5, 1, "valid"), ValueError), ((3, 6, 1, 1), ValueError),
+     ((True, 3, 1, 0), TypeError)],
+)
+def test_axis_positions_refuses_what_output_size_refuses(arguments, error):
+    with pytest.raises(error):
+        geometry.axis_positions(*arguments)
+    with pytest.raises(error):
+        output_size(*arguments)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(n=st.integers(1, 64), f=st.integers(1, 9), stride=st.integers(1, 4),
+       padding=st.integers(0, 5) | st.sampled_from(["valid", "same"]))
+def test_axis_positions_agree_with_output_size_and_the_windows(n, f, stride, padding):
+    from cnnbook import scratch
+
+    try:
+        size = output_size(n, f, stride, padding)
+    except DoesNotFit as error:
+        size = None
+        error_value = error.value
+    except ValueError:
+        with pytest.raises(ValueError):
+            geometry.axis_positions(n, f, stride, padding)
+        return
+    axis = geometry.axis_positions(n, f, stride, padding)
+    padded = n + axis.pad_before + axis.pad_after
+    assert (axis.pad_before, axis.pad_after) == scratch.padding_amounts(n, f, stride, padding)[:2]
+    if size is None:
+        assert not axis.fits and 0 < axis.overhang < stride
+        assert axis.count + 1 - axis.overhang / stride == pytest.approx(error_value)
+        assert axis.last + stride + f == padded - axis.pad_before + axis.overhang
+    else:
+        assert axis.fits and axis.overhang == 0 and axis.count == size
+    assert [start + axis.pad_before for start in axis.starts] == geometry.window_starts(
+        padded, f, stride)
+    assert axis.unused == padded - axis.pad_before - (axis.last + f) >= 0
+    assert axis.unused < stride                         # never a whole step left over
+
+
 def test_two_decimals_rounds_half_up():
     assert geometry.two_decimals(7, 3) == "2.33"
     assert geometry.two_decimals(1, 8) == "0.13"      # format(0.125, ".2f") would give 0.12

@@ -9,6 +9,7 @@ no size in the book is typed by hand. No TensorFlow here: the arithmetic must st
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from cnnbook import checks
 
@@ -149,6 +150,82 @@ def window_starts(n: int, f: int, stride: int = 1) -> list[int]:
     if f > n:
         raise ValueError(f"filter larger than input: F={f} > N={n}")
     return list(range(0, n - f + 1, stride))
+
+
+def same_sides(n: int, f: int, stride: int = 1) -> tuple[int, int]:
+    """The zeros Keras's 'same' adds before (top/left) and after (bottom/right) one dimension.
+
+    Just enough for ceil(N/stride) positions: max((ceil(N/stride) - 1)*stride + F - N, 0) in
+    all, the smaller half before and the extra zero of an odd total after, as TensorFlow pads.
+    """
+    n = checks.whole_number("n", n, 1)
+    f = checks.whole_number("f", f, 1)
+    stride = checks.whole_number("stride", stride, 1)
+    total = max((_same(n, stride) - 1) * stride + f - n, 0)
+    return total // 2, total - total // 2
+
+
+@dataclass(frozen=True)
+class Axis:
+    """Where the windows land along one dimension: what the book's calculator draws.
+
+    Positions count input cells from the input's first one, so a window that starts in the
+    zeros before it starts below 0 (at -pad_before for the first window).
+    """
+
+    pad_before: int   #: zeros before the input (top or left)
+    pad_after: int    #: zeros after it (bottom or right)
+    first: int        #: where the first window starts
+    last: int         #: where the last window that fits starts
+    count: int        #: how many windows fit: the output size, when ``fits``
+    fits: bool        #: False where (N - F + 2P)/stride is fractional (a number P only)
+    overhang: int     #: how far the next window would stick out past the edge (0 if it fits)
+    unused: int       #: cells before the far edge that no window covers ('valid' drops them)
+
+    @property
+    def starts(self) -> list[int]:
+        """Where each window that fits starts."""
+        step = (self.last - self.first) // (self.count - 1) if self.count > 1 else 1
+        return list(range(self.first, self.last + 1, step))
+
+
+def axis_positions(n: int, f: int, stride: int = 1, padding: int | str = 0) -> Axis:
+    """The windows along one dimension for an input of N, a window of F, a stride, a padding.
+
+    The same arguments and refusals as :func:`output_size`, but a case that does not fit is
+    described, not refused: ``fits`` is False, ``count`` holds the windows that fit and
+    ``overhang`` how far past the edge the next one would reach.
+    """
+    n = checks.whole_number("n", n, 1)
+    f = checks.whole_number("f", f, 1)
+    stride = checks.whole_number("stride", stride, 1)
+    padding = _padding(padding)
+    if padding == "same":
+        before, after = same_sides(n, f, stride)
+    elif padding == "valid":
+        before = after = 0
+        if f > n:
+            raise ValueError(
+                f"filter larger than input: F={f} > N={n}, so 'valid' has no position"
+            )
+    else:
+        before = after = padding
+    total = n + before + after
+    if f > total:
+        raise ValueError(f"filter larger than padded input: F={f} > {total}")
+    steps, rest = divmod(total - f, stride)
+    fits = rest == 0 or padding in PADDING_MODES
+    last = -before + steps * stride
+    return Axis(
+        pad_before=before,
+        pad_after=after,
+        first=-before,
+        last=last,
+        count=steps + 1,
+        fits=fits,
+        overhang=0 if fits else (steps + 1) * stride + f - total,
+        unused=n + after - (last + f),
+    )
 
 
 def receptive_field(layers: Iterable[tuple[int, int]]) -> int:
