@@ -435,29 +435,65 @@ def test_no_page_scrolls_sideways_at_1280_pixels(visits):
 
 #: A 390-pixel phone and a 1280-pixel desktop window.
 SCREEN_WIDTHS = (1280, 390)
+#: A tablet's width, measured too (by resizing the 1280-pixel window, no second visit).
+TABLET_WIDTH = 768
+
+IMAGE_SHAPES = """() => [...document.querySelectorAll("article img")]
+    .filter(img => img.naturalWidth > 0 && img.getBoundingClientRect().width > 0)
+    .map(img => ({src: img.getAttribute("src").split("/").pop().slice(0, 16),
+                  natural: img.naturalWidth / img.naturalHeight,
+                  shown: img.getBoundingClientRect().width / img.getBoundingClientRect().height}))"""
 
 
-def test_screenshots_of_every_page(browser, site_url, visits, root):
-    """A screenshot of the top of every page at each width, for review (not compared)."""
+@pytest.fixture(scope="module")
+def screens(browser, site_url, visits, root) -> dict[int, dict[str, list]]:
+    """Every page at each width: a screenshot of its top saved for review, and the shape of
+    every image as the reader sees it (width -> page -> [{src, natural, shown}])."""
     screenshots = root / "_static" / "screenshots"
     shutil.rmtree(screenshots, ignore_errors=True)
     screenshots.mkdir(parents=True)
+    shapes: dict[int, dict[str, list]] = {width: {} for width in (*SCREEN_WIDTHS, TABLET_WIDTH)}
     for width in SCREEN_WIDTHS:
         context = new_context(browser, site_url)
         page = context.new_page()
-        page.set_viewport_size({"width": width, "height": 900 if width > 600 else 844})
+        size = {"width": width, "height": 900 if width > 600 else 844}
+        page.set_viewport_size(size)
         for name in visits:
             page.goto(site_url + name, wait_until="load")
             page.wait_for_load_state("networkidle")
             page.evaluate(WAIT_FOR_PAGE)
             shot = screenshots / f"{name.removesuffix('.html').replace('/', '-')}-{width}.png"
             page.screenshot(path=shot)
+            shapes[width][name] = page.evaluate(IMAGE_SHAPES)
+            if width == max(SCREEN_WIDTHS):
+                page.set_viewport_size({"width": TABLET_WIDTH, "height": 1024})
+                shapes[TABLET_WIDTH][name] = page.evaluate(IMAGE_SHAPES)
+                page.set_viewport_size(size)
         context.close()
-    shots = sorted(screenshots.glob("*.png"))
+    return shapes
+
+
+def test_screenshots_of_every_page(screens, visits, root):
+    """A screenshot of the top of every page at each width, for review (not compared)."""
+    shots = sorted((root / "_static" / "screenshots").glob("*.png"))
     assert len(shots) == len(SCREEN_WIDTHS) * len(visits)
     for shot in shots:
         data = shot.read_bytes()
         assert data.startswith(b"\x89PNG") and len(data) > 10_000, f"{shot.name} looks empty"
+
+
+def test_every_figure_keeps_its_shape_at_every_width(screens):
+    """A figure squeezed on a phone (its width shrunk, its height kept) misdraws every curve:
+    the shown shape must be the image's own, within a pixel's rounding, at 390, 768 and 1280."""
+    problems = {}
+    for width, pages in screens.items():
+        for name, images in pages.items():
+            for image in images:
+                if abs(image["shown"] / image["natural"] - 1) > 0.02:
+                    problems.setdefault(f"{name} at {width} px", []).append(
+                        f"{image['src']}: {image['shown'] / image['natural']:.0%} of its shape")
+    assert sum(len(images) for images in screens[390].values()) >= 30
+    fail_if_any(problems, "figures drawn out of shape:")
 
 
 CONTRAST = """(form) => {
