@@ -23,7 +23,9 @@ def test_a_finding_that_holds_has_a_positive_margin():
     assert found.comparison == "12.0x > 4.0x" and found.margin_text == "8.0x (200%)"
     lower = findings.evaluate("x_lower", "the deep net errs less", 0.0134, "<", 0.0299, fmt="{:.2%}")
     assert lower.holds and lower.margin == pytest.approx(0.0165)
-    assert lower.margin_text == "1.65% (55%)"
+    assert lower.margin_text == "1.65%"  # percentage points say it; no share of a share
+    far = findings.evaluate("x_far", "s", 8.8, ">", 1e-4, fmt="{:.1f}")
+    assert far.margin_text == "8.8 (87,999\u00d7)"
 
 
 @pytest.mark.parametrize("left, relation, right", [
@@ -81,7 +83,7 @@ def test_the_findings_page_lists_each_finding_with_its_sentence(tmp_path):
     html = (book / "_build" / "html" / "findings.html").read_text()
     assert 'id="finding-page_deep_better"' in html
     assert "The deep net errs less: 1.34%." in html and "Another sentence" not in html
-    assert "1.34% &lt; 2.99%" in html and "1.65% (55%)" in html
+    assert "1.34% &lt; 2.99%" in html and "<p>1.65%</p>" in html
     assert "checked 1 findings stated on 1 pages; 1 of them hold" in html
     page = (book / "_build" / "html" / "page.html").read_text()
     assert 'href="findings.html#finding-page_deep_better"' in page and 'id="stated-page_deep_better"' in page

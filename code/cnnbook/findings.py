@@ -63,14 +63,17 @@ class Finding:
     @property
     def record(self) -> dict:
         """What the build needs of it (plain values, readable back with ``ast.literal_eval``)."""
-        return {**asdict(self), "comparison": self.comparison, "margin_text": self.margin_text}
+        return {**asdict(self), "comparison": self.comparison}
 
     @property
     def margin_text(self) -> str:
+        """The margin in the quantities' format, and as a share of the bound where that helps
+        (not for percentages, whose margin in points says it already)."""
         absolute = self.fmt.format(self.margin)
-        if self.relative_margin is None:
+        if self.relative_margin is None or "%" in self.fmt:
             return absolute
-        return f"{absolute} ({self.relative_margin:.0%})"
+        share = self.relative_margin
+        return f"{absolute} ({share:.0%})" if share < 10 else f"{absolute} ({share:,.0f}\u00d7)"
 
 
 def _number(name: str, value) -> float:

@@ -22,7 +22,7 @@ from docutils import nodes
 from docutils.parsers.rst import Directive
 from sphinx.util import logging
 
-from cnnbook.findings import GLUE_PREFIX
+from cnnbook.findings import GLUE_PREFIX, evaluate
 
 logger = logging.getLogger(__name__)
 
@@ -58,15 +58,23 @@ def _labels(app) -> dict:
 
 
 def _finding_role(name, rawtext, text, lineno, inliner, options=None, content=None):
-    env = inliner.document.settings.env
-    key = text.strip()
-    stated = env.__dict__.setdefault("cnnbook_stated", {})
-    places = stated.setdefault(key, [])
-    anchor = f"stated-{key}" + (f"-{len(places) + 1}" if places else "")
-    places.append((env.docname, anchor))
-    node = finding_ref(rawtext, name=key, ids=[anchor])
+    node = finding_ref(rawtext, name=text.strip())
     node.line = lineno
     return [node], []
+
+
+def _record_places(app, doctree) -> None:
+    """Where this page states each finding, from the page as read (translated, in an edition
+    in another language: the role then runs twice, and only the translated node is kept)."""
+    env = app.env
+    stated = env.__dict__.setdefault("cnnbook_stated", {})
+    seen: dict[str, int] = {}
+    for node in doctree.findall(finding_ref):
+        key = node["name"]
+        seen[key] = seen.get(key, 0) + 1
+        anchor = f"stated-{key}" + (f"-{seen[key]}" if seen[key] > 1 else "")
+        node["ids"] = [anchor]
+        stated.setdefault(key, []).append((env.docname, anchor))
 
 
 class FindingsTable(Directive):
@@ -213,7 +221,9 @@ def _table(app, docname: str, declared: dict, stated: dict) -> list[nodes.Node]:
         entry += text
         row += entry
         row += _cell(nodes.Text(record["comparison"]))
-        row += _cell(nodes.Text(record["margin_text"]))
+        row += _cell(nodes.Text(evaluate(key, record["statement"], record["left"],
+                                         record["relation"], record["right"],
+                                         record["fmt"]).margin_text))
         row += _cell(nodes.Text(words["yes"] if record["holds"] else words["no"]))
         body += row
     return [summary, table]
@@ -277,6 +287,7 @@ def setup(app):
     app.add_node(findings_table)
     app.add_role("finding", _finding_role)
     app.add_directive("findings-table", FindingsTable)
+    app.connect("doctree-read", _record_places)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("env-updated", _always_write_findings)
