@@ -266,7 +266,15 @@ def test_seconds_per_image_takes_turns():
     seconds = evaluation.seconds_per_image(functions, images=2, repeats=3)
     assert set(seconds) == {"a", "b"} and all(s >= 0 for s in seconds.values())
     assert calls[:2] == [("a", 0), ("b", 0)], "one warm-up call each"
-    assert calls[2:] == [("a", 0), ("a", 1), ("b", 0), ("b", 1)] * 3, "turns within every round"
+    assert calls[2:] == [("a", 0), ("b", 0), ("b", 1), ("a", 1)] * 3, "turns, image by image"
+
+
+def test_timing_rounds_and_their_ratios():
+    rounds = evaluation.timing_rounds({"slow": lambda i: sum(range(20_000)), "quick": lambda i: None},
+                                      images=3, repeats=4)
+    assert {name: times.shape for name, times in rounds.items()} == {"slow": (4,), "quick": (4,)}
+    ratios = evaluation.ratio_rounds(rounds, "slow", "quick")
+    assert ratios.shape == (4,) and np.all(ratios > 1), "the slow function is slower in every round"
 
 
 # ---- figures ---------------------------------------------------------------------------------

@@ -47,19 +47,37 @@ def mean_ap(found: list[Detections], toy: ToyDetectionSet, iou_threshold: float 
     )
 
 
-def seconds_per_image(functions: dict[str, Callable[[int], object]], images: int,
-                      repeats: int = 5) -> dict[str, float]:
-    """Each function's seconds per image: the median over ``repeats`` rounds of its mean time
-    for ``function(i)``, i = 0 .. ``images`` - 1. The functions take turns within every round,
-    so a burst of load on a shared machine slows them alike; each is called once, untimed, first.
+def timing_rounds(functions: dict[str, Callable[[int], object]], images: int,
+                  repeats: int = 5) -> dict[str, np.ndarray]:
+    """Each function's mean seconds per image in each of ``repeats`` rounds, ``(repeats,)`` per
+    name. Within a round every image i = 0 .. ``images`` - 1 is handed to all the functions in
+    turn, in an order that reverses from one image to the next (a, b, b, a, ...), so a burst of
+    load on a shared machine, or a slow drift, falls on all of them alike. Each function is
+    called once, untimed, first.
     """
     for function in functions.values():
         function(0)
-    runs: dict[str, list[float]] = {name: [] for name in functions}
-    for _ in range(repeats):
-        for name, function in functions.items():
-            start = time.perf_counter()
-            for i in range(images):
-                function(i)
-            runs[name].append((time.perf_counter() - start) / images)
-    return {name: float(np.median(times)) for name, times in runs.items()}
+    names = list(functions)
+    runs = {name: np.zeros(repeats) for name in names}
+    turn = 0
+    for r in range(repeats):
+        for i in range(images):
+            for name in names if turn % 2 == 0 else reversed(names):
+                start = time.perf_counter()
+                functions[name](i)
+                runs[name][r] += time.perf_counter() - start
+            turn += 1
+    return {name: times / images for name, times in runs.items()}
+
+
+def seconds_per_image(functions: dict[str, Callable[[int], object]], images: int,
+                      repeats: int = 5) -> dict[str, float]:
+    """Each function's seconds per image: the median over the rounds of :func:`timing_rounds`."""
+    return {name: float(np.median(times))
+            for name, times in timing_rounds(functions, images, repeats).items()}
+
+
+def ratio_rounds(rounds: dict[str, np.ndarray], slow: str, fast: str) -> np.ndarray:
+    """Round by round, ``slow``'s time divided by ``fast``'s (both timed in the same round):
+    its median is the speed-up, its spread the noise of the machine."""
+    return rounds[slow] / rounds[fast]
