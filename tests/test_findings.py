@@ -165,7 +165,8 @@ def test_the_findings_page_links_every_finding_to_its_sentence(edition):
 #: Three findings of the book, on pages that run quickly from the build's trained models: each
 #: inverted in a copy of its page must stop that page's execution.
 INVERTED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
-INVERTED_FINDINGS = [("softmax", "TBD"), ("cnn_mnist", "TBD"), ("lenet", "TBD")]
+INVERTED_FINDINGS = [("softmax", "softmax_curves_close"), ("cnn_intro", "cnn_intro_reversed_filter_silent"),
+                     ("lenet", "lenet_best_epoch_early")]
 
 
 def _inverted_cells(page: str, name: str) -> list:
