@@ -13,10 +13,7 @@
 
 from __future__ import annotations
 
-import ast
-import json
 import re
-from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
@@ -108,21 +105,10 @@ def declared_findings(app) -> dict[str, dict]:
 
 
 def _read_declared(app) -> dict[str, dict]:
-    from myst_nb.sphinx_ import NbMetadataCollector
+    from cnnbook.sphinxext import glued_values
 
-    output_folder = Path(app.env.mystnb_config.output_folder)
-    found = {}
-    for docname in sorted(app.env.all_docs):
-        if not NbMetadataCollector.get_doc_data(app.env)[docname].get("glue"):
-            continue
-        glue_file = output_folder.joinpath(*(docname + ".glue.json").split("/"))
-        if not glue_file.is_file():
-            continue
-        for key, output in json.loads(glue_file.read_text(encoding="utf8")).items():
-            if key.startswith(GLUE_PREFIX):
-                record = ast.literal_eval(output["data"]["text/plain"])
-                found[key[len(GLUE_PREFIX):]] = {**record, "page": docname}
-    return found
+    return {key[len(GLUE_PREFIX):]: {**entry["value"], "page": entry["page"]}
+            for key, entry in glued_values(app).items() if key.startswith(GLUE_PREFIX)}
 
 
 def book_order(env) -> list[str]:
