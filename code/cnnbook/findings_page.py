@@ -27,13 +27,14 @@ logger = logging.getLogger(__name__)
 LABELS = {
     "en": {
         "finding": "Finding (as the book states it)", "measured": "Measured", "margin": "Margin",
-        "holds": "Holds", "yes": "yes", "no": "no", "tick": "checked by this build (see Findings)",
+        "holds": "Holds", "yes": "yes", "no": "no", "again": "again",
+        "tick": "checked by this build (see Findings)",
         "summary": "This build checked {total} findings stated on {pages} pages; {holding} of "
                    "them hold.",
     },
     "ko": {
         "finding": "결과 (책에 적힌 대로)", "measured": "측정값", "margin": "여유", "holds": "성립",
-        "yes": "예", "no": "아니요", "tick": "이 빌드가 확인함 (검증된 결과 참고)",
+        "yes": "예", "no": "아니요", "again": "다시", "tick": "이 빌드가 확인함 (검증된 결과 참고)",
         "summary": "이 빌드는 {pages}개 장에 적힌 결과 {total}개를 확인했고, 그중 {holding}개가 "
                    "성립합니다.",
     },
@@ -199,6 +200,8 @@ def _table(app, docname: str, declared: dict, stated: dict) -> list[nodes.Node]:
             sentence = _sentence(app, page, anchor) if i == 0 else ""
             uri = app.builder.get_relative_uri(docname, page) + "#" + anchor
             title = app.env.titles[page].astext() if page in app.env.titles else page
+            if any(place[0] == page for place in where[:i]):  # stated again on that page
+                title = words["again"]
             if sentence:
                 text += nodes.Text(sentence + " ")
             text += nodes.reference("", f"({title})", refuri=uri, internal=True)
