@@ -100,17 +100,20 @@ def evaluate(name: str, statement: str, left, relation: str, right, fmt: str = "
     return Finding(name, statement.strip(), left, relation, right, fmt, holds, margin, relative)
 
 
-def check(name: str, statement: str, left, relation: str, right, fmt: str = "{:.4g}") -> None:
-    """Check that ``left relation right`` holds on this run; glue its record, or stop the build.
+def check(name: str, statement: str, left, relation: str, right,
+          fmt: str = "{:.4g}") -> None:
+    """Check that ``left relation right`` holds on this run: glue its record, or stop
+    the build. ``fmt`` formats both numbers as the page shows them ("{:.2%}").
 
-    ``fmt`` formats both numbers as the page shows them (``"{:.2%}"``, ``"{:.1f}x"``). Returns
-    nothing, so a cell that ends with a check shows nothing (:func:`evaluate` gives the finding).
+    Returns nothing, so a cell that ends with a check shows nothing (``evaluate``
+    gives the finding itself).
     """
     finding = evaluate(name, statement, left, relation, right, fmt)
     if not finding.holds:
         raise FindingFailed(
-            f"finding {name!r} does not hold on this run: the book says {finding.statement}, "
-            f"but {finding.comparison} is false (left {finding.left!r}, right {finding.right!r})"
+            f"finding {name!r} does not hold on this run: the book says "
+            f"{finding.statement}, but {finding.comparison} is false "
+            f"(left {finding.left!r}, right {finding.right!r})"
         )
     from myst_nb import glue
 
