@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 import sysconfig
@@ -130,13 +129,33 @@ def fresh_python(folder: Path) -> Path:
     return python
 
 
-def checkout_copy(folder: Path) -> Path:
-    """What pip needs to build cnnbook, copied (pip builds in place and would leave files)."""
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(REPO / name, folder / name)
-    shutil.copytree(REPO / "code" / "cnnbook", folder / "code" / "cnnbook",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    return folder
+def checkout_wheel(folder: Path) -> Path:
+    """This checkout's cnnbook as a wheel, made here: pip would build the checkout with a
+    setuptools new enough for its pyproject.toml, downloaded unless one is installed."""
+    import base64
+    import hashlib
+    import tomllib
+    import zipfile
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf8"))["project"]
+    info = f"cnnbook-{project['version']}.dist-info"
+    files = {path.relative_to(REPO / "code").as_posix(): path.read_bytes()
+             for path in sorted((REPO / "code" / "cnnbook").rglob("*")) if path.is_file()
+             and "__pycache__" not in path.parts}
+    files[f"{info}/METADATA"] = "\n".join([
+        "Metadata-Version: 2.1", "Name: cnnbook", f"Version: {project['version']}",
+        *(f"Requires-Dist: {need}" for need in project["dependencies"]), ""]).encode()
+    files[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    digest = {name: base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+              for name, data in files.items()}
+    record = [f"{name},sha256={digest[name]},{len(data)}" for name, data in files.items()]
+    files[f"{info}/RECORD"] = ("\n".join([*record, f"{info}/RECORD,,"]) + "\n").encode()
+    folder.mkdir(parents=True)
+    wheel = folder / f"cnnbook-{project['version']}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return wheel
 
 
 @pytest.mark.slow
@@ -151,9 +170,8 @@ def test_downloaded_notebooks_run_in_a_fresh_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("PYTHONPATH", raising=False)
     python = fresh_python(tmp_path / "venv")
     assert subprocess.run([str(python), "-c", "import cnnbook"], capture_output=True).returncode != 0
-    monkeypatch.setenv(notebooks.INSTALL_ENV, str(checkout_copy(tmp_path / "checkout")))
+    monkeypatch.setenv(notebooks.INSTALL_ENV, str(checkout_wheel(tmp_path / "wheel")))
     monkeypatch.setenv("PIP_NO_INDEX", "1")  # nothing from the network: all else is there already
-    monkeypatch.setenv("PIP_NO_BUILD_ISOLATION", "0")  # build with this setuptools, not a downloaded one
     kernels = tmp_path / "kernels" / "fresh"
     kernels.mkdir(parents=True)
     (kernels / "kernel.json").write_text(json.dumps({
@@ -171,6 +189,7 @@ def test_downloaded_notebooks_run_in_a_fresh_environment(tmp_path, monkeypatch):
         manager = KernelManager(kernel_name="fresh", kernel_spec_manager=specs)
         NotebookClient(notebook, km=manager, timeout=300, allow_errors=False,
                        resources={"metadata": {"path": str(run)}}).execute()
+        assert all(cell.execution_count for cell in notebook.cells if cell.cell_type == "code")
         errors = [output for cell in notebook.cells for output in cell.get("outputs", [])
                   if output.get("output_type") == "error"]
         assert not errors, errors

@@ -183,9 +183,14 @@ class Page:
 
     def markdown(self, text: str) -> str:
         """``text`` with every directive replaced by what it shows and every role by its text."""
-        lines, out, i = text.split("\n"), [], 0
+        lines, out, i, code = text.split("\n"), [], 0, ""
         while i < len(lines):
-            fence = FENCE.match(lines[i])
+            fence, plain = FENCE.match(lines[i]), re.match(r"^\s*(`{3,}|~{3,})", lines[i])
+            if code or (plain and not fence):  # a code block: shown as it is
+                code = "" if code and lines[i].strip() == code else code or plain.group(1)
+                out.append(lines[i])
+                i += 1
+                continue
             if TARGET.match(lines[i]) or re.match(r"^\s*%", lines[i]):
                 i += 1
                 continue
