@@ -33,16 +33,17 @@ def page(tmp_path: Path) -> notebooks.Page:
     glue = {"book/a": {"acc": {"data": {"text/plain": "0.98765"}}, "n": {"data": {"text/plain": "60000"}},
                        "fig": {"data": {"text/plain": "<Figure>", "image/png": "iVBORw0KGgo="}}},
             "book/b": {"name": {"data": {"text/plain": "'Keras'"}}}}
-    return notebooks.Page("book/a", glue, {"book/b": "The other chapter"}, tmp_path)
+    return notebooks.Page("book/a", glue, {"book/b": "The other chapter"}, tmp_path,
+                          notebooks.citations([REPO / "book" / "references.bib"]))
 
 
 def test_roles_show_what_the_page_shows(tmp_path):
     text = ("Accuracy {glue:text}`acc:.1%` on {glue:text}`n:,` images by {glue:text}`book/b::name`"
             "{finding}`a_claim`; see {doc}`b`, {doc}`that page <b>`, {term}`pooling <Pooling (풀링)>`,"
-            " {numref}`fig-x` and {cite:p}`lecun1998, he2016`.")
+            " {numref}`fig-x`, {cite:p}`lecun1998, nokey` and {cite:t}`hubel1962`.")
     shown = page(tmp_path).markdown(text)
     assert shown == ("Accuracy 98.8% on 60,000 images by Keras ✓; see The other chapter, that page, "
-                     "pooling, fig-x and [lecun1998, he2016].")
+                     "pooling, fig-x, [LeCun et al., 1998; nokey] and Hubel and Wiesel [1962].")
     assert notebooks.format_glued("3", ".2f") == "3.00" and notebooks.format_glued("'a'", "") == "a"
 
 

@@ -12,7 +12,7 @@ is rewritten in place (:func:`rewrite_site`):
   (for ``glue``) is missing. MNIST comes through ``cnnbook.data`` as on any machine: Keras
   downloads it, or ``$CNNBOOK_DATA_DIR`` names a folder holding it;
 - Markdown cells as the page shows them (:func:`plain_markdown`): each glued value formatted as
-  its role asks, cross-references by their text, citations as ``[key]``, a ``{finding}`` as a
+  its role asks, cross-references by their text, citations in author-year form, a ``{finding}`` as a
   tick, an included function as its source, an admonition as a bold title and its text; in an
   edition in another language, every paragraph whose translation the catalogue holds translated.
 
@@ -105,8 +105,10 @@ def format_glued(text: str, spec: str) -> str:
 class Page:
     """What the Markdown of one page needs: the build's glued outputs, titles and sources."""
 
-    def __init__(self, docname: str, glue: dict[str, dict], titles: dict[str, str], srcdir: Path):
+    def __init__(self, docname: str, glue: dict[str, dict], titles: dict[str, str], srcdir: Path,
+                 cited: dict[str, tuple[str, str]] | None = None):
         self.docname, self.glue, self.titles, self.srcdir = docname, glue, titles, srcdir
+        self.cited = cited or {}  # key -> (authors, year), see citations()
         self.attachments: dict[str, dict] = {}
 
     def glued(self, key: str) -> dict:
@@ -130,9 +132,11 @@ class Page:
             return format_glued(data.get("text/plain", key), spec)
         if name == "finding":
             return " ✓"
-        if name.startswith("cite"):
-            keys = ", ".join(key.strip() for key in text.split(","))
-            return f"[{keys}]"
+        if name.startswith("cite"):  # as sphinxcontrib-bibtex's author_year style shows it
+            known = [self.cited.get(key.strip(), (key.strip(), "")) for key in text.split(",")]
+            if name == "cite:t":
+                return ", ".join(f"{who} [{year}]" if year else who for who, year in known)
+            return "[" + "; ".join(f"{who}, {year}" if year else who for who, year in known) + "]"
         titled = TITLED.match(text)
         if titled:
             return titled.group(1)
@@ -177,8 +181,6 @@ class Page:
             return f"**{title}**\n\n{self.markdown(body).strip()}"
         if name in ("raw", "nb-exec-table", "findings-table", "bibliography"):
             return ""
-        if name in ("math",):
-            return f"$$\n{body.strip()}\n$$"
         return self.markdown(body).strip() if body.strip() else ""
 
     def markdown(self, text: str) -> str:
@@ -278,6 +280,20 @@ def translate(text: str, lookup) -> str:
 
 # --- The built site ----------------------------------------------------------------------------
 
+def citations(bibfiles) -> dict[str, tuple[str, str]]:
+    """Each BibTeX key's (authors, year): "LeCun et al.", "Hubel and Wiesel", "Deotte"."""
+    cited = {}
+    for bib in map(Path, bibfiles):
+        text = bib.read_text(encoding="utf8") if bib.is_file() else ""
+        for key, body in re.findall(r"@\w+\{([^,\s]+),(.*?)\n\}", text, re.DOTALL):
+            field = dict(re.findall(r"^\s*(\w+)\s*=\s*\{(.*)\},?\s*$", body, re.MULTILINE))
+            names = [name.split(",")[0].strip() if "," in name else name.split()[-1]
+                     for name in re.sub(r"\\.|[{}]", "", field.get("author", key)).split(" and ")]
+            who = " and ".join(names) if len(names) < 3 else f"{names[0]} et al."
+            cited[key] = (who, field.get("year", ""))
+    return cited
+
+
 def _source(cell: dict) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else source
@@ -307,13 +323,14 @@ def rewrite_notebook(notebook: dict, page: Page, setup: dict, lookup=None) -> di
     return {**notebook, "cells": cells}
 
 
-def rewrite_site(html: Path, glue_dir: Path, srcdir: Path, url: str, commit: str,
-                 language: str = "en", locale_dirs: list[Path] = ()) -> list[Path]:
+def rewrite_site(html: Path, glue_dir: Path, srcdir: Path, url: str, commit: str, language: str = "en",
+                 locale_dirs: list[Path] = (), bibfiles: list[Path] = ()) -> list[Path]:
     """Rewrite every ``_sources/**/*.ipynb`` of the built site ``html`` (see the module's text)."""
     sources = html / "_sources"
     glue = {path.relative_to(glue_dir).as_posix()[: -len(".glue.json")]:
             json.loads(path.read_text(encoding="utf8")) for path in glue_dir.rglob("*.glue.json")}
     titles, setup, written = titles_of(sources), setup_cell(url, commit), []
+    cited = citations(bibfiles)
     lookups = {docname: translator(list(locale_dirs), language, docname) if language != "en" else None
                for docname in titles}
     titles = {name: (lookups[name] or {}.get)(title) or title for name, title in titles.items()}
@@ -321,7 +338,7 @@ def rewrite_site(html: Path, glue_dir: Path, srcdir: Path, url: str, commit: str
         docname = path.relative_to(sources).with_suffix("").as_posix()
         lookup = lookups.get(docname)
         notebook = rewrite_notebook(json.loads(path.read_text(encoding="utf8")),
-                                    Page(docname, glue, titles, srcdir), setup, lookup)
+                                    Page(docname, glue, titles, srcdir, cited), setup, lookup)
         path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf8")
         written.append(path)
     return written
@@ -343,8 +360,9 @@ def _rewrite_at_build_end(app, exception) -> None:
            or app.config.html_theme_options.get("repository_url", "")).rstrip("/")
     language = (app.config.language or "en").split("_")[0]
     locale_dirs = [Path(app.srcdir, folder) for folder in app.config.locale_dirs]
+    bibfiles = [Path(app.srcdir, bib) for bib in getattr(app.config, "bibtex_bibfiles", [])]
     rewrite_site(Path(app.outdir), Path(app.env.mystnb_config.output_folder), Path(app.srcdir),
-                 url, build_commit(Path(app.srcdir)), language, locale_dirs)
+                 url, build_commit(Path(app.srcdir)), language, locale_dirs, bibfiles)
 
 
 def setup(app):
@@ -353,6 +371,8 @@ def setup(app):
 
 
 def main(argv: list[str] | None = None) -> None:
+    import yaml
+
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("html", type=Path, help="a built edition (_build/html or _build/html/ko)")
@@ -365,18 +385,13 @@ def main(argv: list[str] | None = None) -> None:
     html = args.html.resolve()
     language = args.language or ("en" if html.name == "html" else html.name)
     build = html.parent if language == "en" else html.parent.parent / language
-    url = args.repository or os.environ.get(REPOSITORY_ENV) or _configured_url(args.source)
+    config = yaml.safe_load((args.source / "_config.yml").read_text(encoding="utf8"))
+    url = args.repository or os.environ.get(REPOSITORY_ENV) or config["repository"]["url"]
     written = rewrite_site(html, args.glue or build / "jupyter_execute", args.source, url,
                            args.commit or build_commit(args.source), language,
-                           [args.source / "locales"])
+                           [args.source / "locales"],
+                           [args.source / bib for bib in config.get("bibtex_bibfiles", [])])
     print(f"{len(written)} notebooks rewritten in {html / '_sources'}")
-
-
-def _configured_url(root: Path) -> str:
-    import yaml
-
-    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf8"))
-    return config.get("repository", {}).get("url", "")
 
 
 if __name__ == "__main__":
