@@ -90,16 +90,8 @@ def format_glued(text: str, spec: str) -> str:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError):
         value = text
-    if not spec:
-        return str(value)
-    kind = spec[-1]
-    if kind == "s":
-        value = str(value)
-    elif kind in "bcdoxX":
-        value = int(value)
-    elif kind in "eEfFgGn%":
-        value = float(value)
-    return format(value, spec)
+    convert = {"s": str, **dict.fromkeys("bcdoxX", int), **dict.fromkeys("eEfFgGn%", float)}
+    return format(convert.get(spec[-1], lambda v: v)(value), spec) if spec else str(value)
 
 
 class Page:
@@ -129,7 +121,10 @@ class Page:
             data = self.glued(key)
             if "text/markdown" in data and name in ("glue:md", "glue:markdown"):
                 return data["text/markdown"]
-            return format_glued(data.get("text/plain", key), spec)
+            try:
+                return format_glued(data["text/plain"], spec)
+            except (KeyError, ValueError, TypeError):  # not glued, or not in that format: as it is
+                return data.get("text/plain", key)
         if name == "finding":
             return " ✓"
         if name.startswith("cite"):  # as sphinxcontrib-bibtex's author_year style shows it
