@@ -8,6 +8,7 @@ checkout, through ``CNNBOOK_INSTALL``, so that nothing is downloaded).
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -84,7 +85,7 @@ def test_one_setup_cell_first_however_often_it_is_added():
 PAGE = """
 # A page
 
-The accuracy is {glue:text}`acc:.2%`{finding}`no_such_finding`, as {doc}`other` says.
+The accuracy is {glue:text}`acc:.2%`{finding}`page_accurate`, as {doc}`other` says.
 
 ```{literalinclude} pkg/shown.py
 :pyobject: shown
@@ -94,6 +95,8 @@ The accuracy is {glue:text}`acc:.2%`{finding}`no_such_finding`, as {doc}`other` 
 :tags: [remove-cell]
 from myst_nb import glue
 glue("acc", 0.98765, display=False)
+from cnnbook import findings
+findings.check("page_accurate", "accurate", 0.98765, ">", 0.5)
 ```
 """
 
@@ -117,6 +120,20 @@ def test_a_built_book_offers_the_rewritten_notebook(tmp_path):
     assert "The accuracy is 98.77% ✓, as A page says." in markdown, markdown
     assert "```python\ndef shown():\n    return 42\n```" in markdown
     assert not MARKUP.search(markdown)
+
+    # The Korean edition (cnnbook.editions) rewrites its own download, in its own words.
+    from test_editions import po_file
+
+    po_file(folder / "locales" / "ko" / "LC_MESSAGES" / "page.po", {
+        "The accuracy is {glue:text}`acc:.2%`{finding}`page_accurate`, as {doc}`other` says.":
+        "정확도는 {glue:text}`acc:.2%`{finding}`page_accurate`입니다({doc}`other`)."})
+    env = {**os.environ, "PYTHONPATH": str(REPO / "code")}
+    korean = subprocess.run([sys.executable, "-m", "cnnbook.editions", "ko"], cwd=folder, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert korean.returncode == 0, korean.stdout[-3000:] + korean.stderr[-3000:]
+    notebook = json.loads((html / "ko" / "_sources" / "page.ipynb").read_text(encoding="utf8"))
+    markdown = "\n".join(cell["source"] for cell in notebook["cells"] if cell["cell_type"] == "markdown")
+    assert "정확도는 98.77% ✓입니다(A page)." in markdown, markdown
 
 
 def fresh_python(folder: Path) -> Path:
