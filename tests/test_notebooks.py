@@ -136,6 +136,23 @@ def test_a_built_book_offers_the_rewritten_notebook(tmp_path):
     assert "정확도는 98.77% ✓입니다(A page)." in markdown, markdown
 
 
+@pytest.mark.built_book
+@pytest.mark.parametrize("edition", ["", "ko"])
+def test_every_downloaded_notebook_reads_as_its_page(edition):
+    """Each chapter's download in each edition: the set-up cell first, no MyST markup left; the
+    Korean edition's chapters in Korean."""
+    downloads = sorted((BUILT_HTML / edition / "_sources").rglob("*.ipynb"))
+    assert len(downloads) >= 10, downloads
+    for path in downloads:
+        cells = json.loads(path.read_text(encoding="utf8"))["cells"]
+        assert notebooks.SETUP_TAG in cells[0]["metadata"].get("tags", []), path
+        assert sum(notebooks.SETUP_TAG in cell["metadata"].get("tags", []) for cell in cells) == 1
+        markdown = "\n".join(cell["source"] for cell in cells if cell["cell_type"] == "markdown")
+        assert not MARKUP.search(markdown), (path, MARKUP.search(markdown))
+        if edition == "ko":
+            assert re.search("[\uac00-\ud7a3]{2,}", markdown[:300]), (path, markdown[:80])
+
+
 def fresh_python(folder: Path) -> Path:
     """A new virtual environment seeing this one's packages but not cnnbook (its .pth files,
     the editable install's among them, are not read from a folder a .pth file adds)."""
