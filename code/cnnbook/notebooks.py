@@ -52,6 +52,8 @@ def _pip(*args):
 if importlib.util.find_spec("cnnbook") is None:
     _pip("--no-deps", os.environ.get("{install_env}") or "cnnbook @ git+{url}@{commit}")
 _needed = [*importlib.metadata.requires("cnnbook"), "{myst_nb}"]
+if sys.platform == "darwin":  # on macOS, TensorFlow's CPU build is the package tensorflow
+    _needed = [need.replace("tensorflow-cpu", "tensorflow") for need in _needed]
 _module = {{"tensorflow-cpu": "tensorflow", "myst-nb": "myst_nb"}}
 _missing = [need for need in _needed if importlib.util.find_spec(_module.get(
     _name := re.match(r"[\\w.-]+", need)[0], _name.replace("-", "_"))) is None]
