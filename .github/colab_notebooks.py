@@ -2,10 +2,12 @@
 
 The Pages workflow runs this after the build and publishes the result on the ``notebooks``
 branch, where the Colab button of every chapter points (``repository.branch`` in _config.yml).
-Input: the executed notebooks the theme copies to ``_build/html/_sources/**/*.ipynb``. Output:
-the same files with one first cell that installs what the chapter imports on Colab: the
-``cnnbook`` package at the commit that built the book (without its pinned dependencies, so
-Colab keeps its own TensorFlow) and MyST-NB (for ``glue``). MNIST downloads through Keras there.
+Input: the executed notebooks the theme copies to ``_build/html/_sources/**/*.ipynb``, which the
+build has already made to run anywhere (:mod:`cnnbook.notebooks`: plain Markdown, a set-up cell
+first). Output: the same files with that cell made for this very commit of this repository: it
+installs the ``cnnbook`` package at the commit that built the book (without its pinned
+dependencies, so Colab keeps its own TensorFlow) and MyST-NB (for ``glue``). MNIST downloads
+through Keras there.
 
     python .github/colab_notebooks.py _build/html _build/colab --repository OWNER/NAME --commit SHA
 """
@@ -16,7 +18,9 @@ import argparse
 import json
 from pathlib import Path
 
-MYST_NB = "myst-nb==1.4.0"
+from cnnbook import notebooks
+from cnnbook.notebooks import MYST_NB
+
 README = """# Notebooks for Colab
 
 Made by the Pages workflow from the commit {commit} of {repository}; do not edit. Each chapter
@@ -26,13 +30,8 @@ the book's package on Colab. The book itself: the repository's main branch.
 
 
 def setup_cell(repository: str, commit: str) -> dict:
-    source = (
-        "# On Colab: install the book's package (cnnbook) and MyST-NB, which this chapter imports.\n"
-        f'%pip install --quiet --no-deps "cnnbook @ git+https://github.com/{repository}@{commit}"\n'
-        f"%pip install --quiet {MYST_NB}"
-    )
-    return {"cell_type": "code", "execution_count": None, "id": "colab-setup",
-            "metadata": {"tags": ["colab-setup"]}, "outputs": [], "source": source}
+    """The first cell: install ``cnnbook`` from github.com/``repository`` at ``commit`` and MyST-NB."""
+    return notebooks.setup_cell(f"https://github.com/{repository}", commit, MYST_NB)
 
 
 def convert(sources: Path, out: Path, repository: str, commit: str) -> list[Path]:
@@ -40,7 +39,7 @@ def convert(sources: Path, out: Path, repository: str, commit: str) -> list[Path
     written = []
     for path in sorted(sources.rglob("*.ipynb")):
         notebook = json.loads(path.read_text(encoding="utf8"))
-        notebook["cells"] = [setup_cell(repository, commit), *notebook["cells"]]
+        notebook = notebooks.with_setup_cell(notebook, setup_cell(repository, commit))
         notebook.setdefault("metadata", {}).setdefault("colab", {"provenance": []})
         target = out / path.relative_to(sources)
         target.parent.mkdir(parents=True, exist_ok=True)

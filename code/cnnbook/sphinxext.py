@@ -327,6 +327,7 @@ def setup(app):
     app.add_config_value("cnnbook_build_dir", "", "env")
     app.setup_extension("cnnbook.editions")
     app.setup_extension("cnnbook.findings_page")
+    app.setup_extension("cnnbook.notebooks")
     app.add_role("book-pdf", _book_pdf_role)
     app.add_post_transform(_exec_table_post_transform())
     app.connect("config-inited", _set_up_caches)
