@@ -11,7 +11,10 @@ unique, turns links between pages into links inside the PDF, drops the pages' sc
 MathJax, and opens every dropdown (the exercises' solutions). :func:`print_pdf` serves the
 edition on a local port (nothing else is reachable), waits for the images, the fonts and
 MathJax, and prints with the rules of ``_static/book-print.css`` (A4, wrapped code, figures
-within the page; a Korean edition in Nanum fonts) and page numbers in the footer.
+within the page, ruled tables whose words are never split; a Korean edition in Nanum fonts) and
+page numbers in the footer. A table wider than the page is set in smaller type until it fits.
+Chromium cannot number the contents (no ``target-counter()``): the book is printed once, each
+chapter's page read from the PDF's bookmarks, written into the contents, and printed again.
 
 Chromium is Debian's ``/usr/bin/chromium`` or ``$CNNBOOK_CHROMIUM``, driven by Playwright, as in
 the browser tests. Without it the PDF is skipped with the reason, unless ``CI`` is set.
