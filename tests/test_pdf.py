@@ -316,10 +316,10 @@ def test_no_table_word_is_split(edition):
 def test_the_contents_give_each_chapter_its_page(edition):
     """The contents (the PDF's second page) give every chapter the page its bookmark points to."""
     contents = unicodedata.normalize("NFKC", "\n".join(page_texts(edition)[1:3]))
-    marks = {}
-    for item in reader(edition).outline:
+    marks, pdf = {}, reader(edition)
+    for item in pdf.outline:
         if not isinstance(item, list):
-            marks.setdefault(" ".join(item.title.split()), reader(edition).get_destination_page_number(item) + 1)
+            marks.setdefault(" ".join(item.title.split()), pdf.get_destination_page_number(item) + 1)
     wrong = []
     for chapter, article in _articles(edition):
         title = book_pdf.chapter_title(article, chapter)
