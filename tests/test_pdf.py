@@ -86,6 +86,11 @@ def test_assembled_book_links_inside_itself(tiny_site):
     assert not doc.select(".headerlink")
     assert doc.select_one(".pdf-title").get_text() == "Tiny book"
     assert [p.get_text() for p in doc.select("h1.pdf-part")] == ["Part I: Start"]
+    # the contents: each chapter's title, and a place for its page (written in after a first print)
+    assert [(entry.select_one(".pdf-contents-name").get_text(),
+             entry.select_one(".pdf-contents-page")["data-chapter"])
+            for entry in doc.select(".pdf-contents-entry")] == [("Welcome", "p-book-intro"),
+                                                                ("One", "p-book-one")]
 
 
 # --- the PDFs of the built book -----------------------------------------------------------
