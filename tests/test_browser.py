@@ -445,14 +445,68 @@ IMAGE_SHAPES = """() => [...document.querySelectorAll("article img")]
                   shown: img.getBoundingClientRect().width / img.getBoundingClientRect().height}))"""
 
 
+#: Every table of an article and every text output, as the reader's window lays them out: a
+#: table fits its box, or its box scrolls sideways (overflow-x auto or scroll) and shows the cue
+#: that it does (book.css fades its right edge while there is more to the right); a text output
+#: (a printed line, a repr, a message) wraps within its box. Also: how far the page scrolls
+#: sideways, and which buttons of the article's header a reader sees.
+LAYOUT = """() => {
+  const scroller = (el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+  const cue = (el) => { const style = getComputedStyle(el);
+    return [style.maskImage, style.webkitMaskImage].some((mask) => mask && mask !== "none"); };
+  const tables = [];
+  for (const table of document.querySelectorAll("article table")) {
+    if (!table.getClientRects().length) continue;  // in a closed dropdown
+    const article = table.closest("article").getBoundingClientRect();
+    const name = table.innerText.trim().split(/\\s+/).slice(0, 4).join(" ");
+    let box = table.parentElement;
+    while (box.tagName !== "ARTICLE" && !scroller(box)) box = box.parentElement;
+    if (box.tagName === "ARTICLE") {  // no box of its own: it must fit the article
+      const right = table.getBoundingClientRect().right;
+      tables.push({name, fits: right <= article.right + 1, scrolls: false, cue: false,
+                   width: Math.round(table.getBoundingClientRect().width), box: 0});
+      continue;
+    }
+    const left = box.scrollLeft;
+    box.scrollLeft = 0;  // the cue is read where a reader arrives: at the table's start
+    const inside = box.getBoundingClientRect().right <= article.right + 1;
+    tables.push({name, fits: inside && box.scrollWidth <= box.clientWidth + 1,
+                 scrolls: inside && box.scrollWidth > box.clientWidth + 1, cue: cue(box),
+                 width: Math.round(table.getBoundingClientRect().width), box: box.clientWidth});
+    box.scrollLeft = left;
+  }
+  const outputs = [...document.querySelectorAll("article .cell_output pre")]
+    .filter((pre) => pre.getClientRects().length && (pre.scrollWidth > pre.clientWidth + 1 ||
+      pre.getBoundingClientRect().right > pre.parentElement.getBoundingClientRect().right + 1))
+    .map((pre) => `${pre.scrollWidth} px in ${pre.clientWidth}: ${pre.textContent.slice(0, 40)}`);
+  const buttons = [...document.querySelectorAll(".bd-header-article .article-header-buttons > *, " +
+      ".bd-header-article .cnnbook-edition")]
+    .filter((el) => el.getClientRects().length)
+    .map((el) => el.matches(".cnnbook-edition") ? "edition" : el.matches(".secondary-toggle") ?
+         "contents" : (el.className.match(/([a-z]+)(-switch)?-button/) || [, el.className])[1]);
+  return {tables, outputs, buttons,
+          overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth};
+}"""
+
+
+@dataclass
+class Screens:
+    """What every page shows at each width (1280, 390 and, by resizing, 768 pixels)."""
+
+    shapes: dict[int, dict[str, list]]  # width -> page -> [{src, natural, shown}] of its images
+    layout: dict[int, dict[str, dict]]  # width -> page -> LAYOUT's facts
+
+
 @pytest.fixture(scope="module")
-def screens(browser, site_url, visits, root) -> dict[int, dict[str, list]]:
-    """Every page at each width: a screenshot of its top saved for review, and the shape of
-    every image as the reader sees it (width -> page -> [{src, natural, shown}])."""
+def screens(browser, site_url, visits, root) -> Screens:
+    """Every page at each width, in one visit per width: a screenshot of its top saved for
+    review, the shape of every image as the reader sees it, and how its tables and text outputs
+    are laid out (LAYOUT)."""
     screenshots = root / "_static" / "screenshots"
     shutil.rmtree(screenshots, ignore_errors=True)
     screenshots.mkdir(parents=True)
-    shapes: dict[int, dict[str, list]] = {width: {} for width in (*SCREEN_WIDTHS, TABLET_WIDTH)}
+    widths = (*SCREEN_WIDTHS, TABLET_WIDTH)
+    found = Screens({width: {} for width in widths}, {width: {} for width in widths})
     for width in SCREEN_WIDTHS:
         context = new_context(browser, site_url)
         page = context.new_page()
@@ -464,13 +518,15 @@ def screens(browser, site_url, visits, root) -> dict[int, dict[str, list]]:
             page.evaluate(WAIT_FOR_PAGE)
             shot = screenshots / f"{name.removesuffix('.html').replace('/', '-')}-{width}.png"
             page.screenshot(path=shot)
-            shapes[width][name] = page.evaluate(IMAGE_SHAPES)
+            found.shapes[width][name] = page.evaluate(IMAGE_SHAPES)
+            found.layout[width][name] = page.evaluate(LAYOUT)
             if width == max(SCREEN_WIDTHS):
                 page.set_viewport_size({"width": TABLET_WIDTH, "height": 1024})
-                shapes[TABLET_WIDTH][name] = page.evaluate(IMAGE_SHAPES)
+                found.shapes[TABLET_WIDTH][name] = page.evaluate(IMAGE_SHAPES)
+                found.layout[TABLET_WIDTH][name] = page.evaluate(LAYOUT)
                 page.set_viewport_size(size)
         context.close()
-    return shapes
+    return found
 
 
 def test_screenshots_of_every_page(screens, visits, root):
@@ -486,14 +542,64 @@ def test_every_figure_keeps_its_shape_at_every_width(screens):
     """A figure squeezed on a phone (its width shrunk, its height kept) misdraws every curve:
     the shown shape must be the image's own, within a pixel's rounding, at 390, 768 and 1280."""
     problems = {}
-    for width, pages in screens.items():
+    for width, pages in screens.shapes.items():
         for name, images in pages.items():
             for image in images:
                 if abs(image["shown"] / image["natural"] - 1) > 0.02:
                     problems.setdefault(f"{name} at {width} px", []).append(
                         f"{image['src']}: {image['shown'] / image['natural']:.0%} of its shape")
-    assert sum(len(images) for images in screens[390].values()) >= 30
+    assert sum(len(images) for images in screens.shapes[390].values()) >= 30
     fail_if_any(problems, "figures drawn out of shape:")
+
+
+def test_tables_fit_or_scroll_with_a_cue_and_outputs_wrap(screens):
+    """At 1280, 768 and 390 pixels nothing is clipped: every table fits its box, or the box
+    scrolls sideways and shows the cue that it does; no text output runs past its box (it
+    wraps); the page itself never scrolls sideways."""
+    problems = {}
+    for width, pages in screens.layout.items():
+        for name, layout in pages.items():
+            found = problems.setdefault(f"{name} at {width} px", [])
+            for table in layout["tables"]:
+                if not (table["fits"] or table["scrolls"]):
+                    found.append(f"table '{table['name']}' ({table['width']} px) clipped")
+                elif table["scrolls"] and not table["cue"]:
+                    found.append(f"table '{table['name']}' ({table['width']} px in "
+                                 f"{table['box']}) scrolls without a cue")
+                elif table["fits"] and table["cue"]:
+                    found.append(f"table '{table['name']}' fits but shows the scrolling cue")
+            found += [f"output wider than its box: {output}" for output in layout["outputs"]]
+            if layout["overflow"] > 0:
+                found.append(f"the page scrolls sideways by {layout['overflow']} px")
+    tables = [t for pages in screens.layout.values() for page in pages.values() for t in page["tables"]]
+    assert sum(t["scrolls"] for t in tables) and sum(t["fits"] for t in tables) > 100, \
+        "the book's tables were not measured"
+    fail_if_any(problems, "tables clipped or scrolling unannounced, outputs past their box:")
+
+
+#: The article header's buttons (cnnbook's name for each) a reader sees at every width; those a
+#: phone adds (the desktop's search field is in the sidebar); those only a larger screen shows.
+HEADER_BUTTONS = {"download", "theme", "edition"}
+PHONE_BUTTONS = {"search"}
+DESKTOP_ONLY_BUTTONS = {"launch", "source", "fullscreen"}
+
+
+def test_a_phone_shows_only_the_header_buttons_it_uses(screens):
+    """On a phone the article header keeps download (the page, the book's PDF), the colour
+    mode, search and the other edition; launching in Colab, the repository and full-screen mode
+    are left to larger screens, which show them all."""
+    problems = {}
+    for width, pages in screens.layout.items():
+        for name, layout in pages.items():
+            if not name.startswith("book/"):
+                continue
+            shown, phone = set(layout["buttons"]), width <= 600
+            # (launching: only the pages with a notebook)
+            want = HEADER_BUTTONS | (PHONE_BUTTONS if phone else DESKTOP_ONLY_BUTTONS - {"launch"})
+            unwanted = DESKTOP_ONLY_BUTTONS & shown if phone else set()
+            problems[f"{name} at {width} px"] = sorted(
+                [f"missing {b}" for b in want - shown] + [f"shown {b}" for b in unwanted])
+    fail_if_any(problems, "article header buttons:")
 
 
 CONTRAST = """(form) => {

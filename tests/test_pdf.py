@@ -86,6 +86,11 @@ def test_assembled_book_links_inside_itself(tiny_site):
     assert not doc.select(".headerlink")
     assert doc.select_one(".pdf-title").get_text() == "Tiny book"
     assert [p.get_text() for p in doc.select("h1.pdf-part")] == ["Part I: Start"]
+    # the contents: each chapter's title, and a place for its page (written in after a first print)
+    assert [(entry.select_one(".pdf-contents-name").get_text(),
+             entry.select_one(".pdf-contents-page")["data-chapter"])
+            for entry in doc.select(".pdf-contents-entry")] == [("Welcome", "p-book-intro"),
+                                                                ("One", "p-book-one")]
 
 
 # --- the PDFs of the built book -----------------------------------------------------------
@@ -255,3 +260,76 @@ def test_the_pdf_is_linked_from_the_landing_page_and_every_download_menu(edition
         assert [(page.parent / a["href"]).resolve() for a in entries] == [target], chapter.path
         menus += 1
     assert menus >= 10
+
+
+# --- tables and the contents, as printed ---------------------------------------------------
+
+
+def _articles(edition: Path):
+    for chapter in book_pdf.chapters(edition):
+        yield chapter, book_pdf._soup(edition / chapter.path).select_one("article")
+
+
+@functools.cache
+def spaced_text(edition: Path) -> str:
+    """The PDF's text with its whitespace (ligatures as their letters)."""
+    return unicodedata.normalize("NFKC", "\n".join(page_texts(edition)))
+
+
+def _cell_pattern(cell: str) -> str:
+    """A cell's text as printed: its words in order; inside a word, whatever spacing the text
+    extraction puts (around Korean words, parentheses)."""
+    return r"\s*".join(re.escape(character) for character in re.sub(r"\s+", "", cell))
+
+
+@pytest.mark.built_book
+@built
+def test_table_cells_are_printed_apart(edition):
+    """Every row of short cells (none over 20 characters: no cell wraps) is in the PDF's text
+    cell by cell, with space between neighbours: "(None, 28, 28, 32) 320", never
+    "(None, 28, 28, 32)320"."""
+    rows, glued = 0, []
+    for chapter, article in _articles(edition):
+        for row in article.select("table tr"):
+            cells = [c for c in (cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"]))
+                     if c]
+            if len(cells) < 2 or any(len(cell) > 20 for cell in cells):
+                continue
+            rows += 1
+            if not re.search(r"\s+".join(map(_cell_pattern, cells)), spaced_text(edition)):
+                glued.append(f"{chapter.path}: {cells}")
+    assert rows >= 100, f"only {rows} table rows checked"
+    assert re.search(r"\(None, 28, 28, 32\)\s+320\b", spaced_text(edition))  # cnn_mnist's layers
+    assert not glued, "table rows whose cells are not printed apart:\n" + "\n".join(glued)
+
+
+@pytest.mark.built_book
+@built
+def test_no_table_word_is_split(edition):
+    """A word of a table (a header, an argument's name: "parameters", "kernel_initializer") is
+    never broken across lines in print: the cells wrap between words only."""
+    words = {word for _, article in _articles(edition) for cell in article.select("table th, table td")
+             for word in cell.get_text(" ").split() if re.fullmatch(r"[A-Za-z_]{6,}", word)}
+    assert {"parameters", "kernel_initializer"} <= words
+    split = sorted(f"{word[:at]}|{word[at:]}" for word in words for at in range(2, len(word) - 1)
+                   if re.search(rf"(?<![\w]){word[:at]}-?\n{word[at:]}(?![\w])", spaced_text(edition)))
+    assert not split, f"table words split across lines: {split}"
+
+
+@pytest.mark.built_book
+@built
+def test_the_contents_give_each_chapter_its_page(edition):
+    """The contents (the PDF's second page) give every chapter the page its bookmark points to."""
+    contents = unicodedata.normalize("NFKC", "\n".join(page_texts(edition)[1:3]))
+    marks, pdf = {}, reader(edition)
+    for item in pdf.outline:
+        if not isinstance(item, list):
+            marks.setdefault(" ".join(item.title.split()), pdf.get_destination_page_number(item) + 1)
+    wrong = []
+    for chapter, article in _articles(edition):
+        title = book_pdf.chapter_title(article, chapter)
+        page = next((number for mark, number in marks.items() if mark.startswith(" ".join(title.split()))),
+                    None)
+        if page is None or not re.search(_cell_pattern(title) + rf"\s*{page}\n", contents + "\n"):
+            wrong.append(f"{title}: bookmark on page {page}")
+    assert not wrong, "chapters without their page in the contents:\n" + "\n".join(wrong)

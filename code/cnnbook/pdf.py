@@ -11,7 +11,10 @@ unique, turns links between pages into links inside the PDF, drops the pages' sc
 MathJax, and opens every dropdown (the exercises' solutions). :func:`print_pdf` serves the
 edition on a local port (nothing else is reachable), waits for the images, the fonts and
 MathJax, and prints with the rules of ``_static/book-print.css`` (A4, wrapped code, figures
-within the page; a Korean edition in Nanum fonts) and page numbers in the footer.
+within the page, ruled tables whose words are never split; a Korean edition in Nanum fonts) and
+page numbers in the footer. A table wider than the page is set in smaller type until it fits.
+Chromium cannot number the contents (no ``target-counter()``): the book is printed once, each
+chapter's page read from the PDF's bookmarks, written into the contents, and printed again.
 
 Chromium is Debian's ``/usr/bin/chromium`` or ``$CNNBOOK_CHROMIUM``, driven by Playwright, as in
 the browser tests. Without it the PDF is skipped with the reason, unless ``CI`` is set.
@@ -66,7 +69,8 @@ class Printed:
     chapters: int
     pages: int
     seconds: float
-    phases: dict[str, float]  # seconds: assembling, loading (images, fonts, MathJax), printing
+    phases: dict[str, float]  # seconds: assembling, loading (images, fonts, MathJax), printing,
+    # printing again with the contents' page numbers
 
 
 def _soup(path: Path):
@@ -147,6 +151,9 @@ def _chapter_body(root: Path, chapter: Chapter, book: set[str]):
             for summary in details.find_all("summary", recursive=False):
                 summary.decompose()
             details.unwrap()  # nothing to click on paper
+    for paragraph in article.find_all("p"):  # "... as follows:" stays with what it introduces
+        if paragraph.get_text().rstrip().endswith((":", "：")) and paragraph.find_next_sibling():
+            paragraph["class"] = [*(paragraph.get("class") or []), "pdf-introduces"]
     for tag in article.select(".toggle-hidden"):
         tag["class"] = [c for c in tag["class"] if c != "toggle-hidden"]
     for tag in article.find_all(id=True):
@@ -172,6 +179,12 @@ def _chapter_body(root: Path, chapter: Chapter, book: set[str]):
     article["class"] = ["pdf-chapter"]
     article["id"] = anchor(chapter.path)
     return article
+
+
+def chapter_title(body, chapter: Chapter) -> str:
+    """A chapter's title: the text of its first heading (its path if it has none)."""
+    heading = body.find(["h1", "h2"])
+    return heading.get_text(" ", strip=True).rstrip("#").strip() if heading else chapter.path
 
 
 def assemble(root: Path) -> tuple[str, str]:
@@ -228,9 +241,13 @@ def assemble(root: Path) -> tuple[str, str]:
             divider = doc.new_tag("h1", attrs={"class": "pdf-part", "id": anchor(chapter.path, "part")})
             divider.string = chapter.part
             main.append(divider)
-        heading = body.find(["h1", "h2"])
         entry = doc.new_tag("a", href="#" + anchor(chapter.path), attrs={"class": "pdf-contents-entry"})
-        entry.string = heading.get_text(" ", strip=True).rstrip("#").strip() if heading else chapter.path
+        name = doc.new_tag("span", attrs={"class": "pdf-contents-name"})
+        name.string = chapter_title(body, chapter)
+        number = doc.new_tag("span", attrs={"class": "pdf-contents-page",
+                                            "data-chapter": anchor(chapter.path)})
+        entry.append(name)
+        entry.append(number)
         contents.append(entry)
         main.append(body)
     doc.body.append(contents)
@@ -275,6 +292,61 @@ READY = """async () => {
 }"""
 
 
+#: The width of the printed text in CSS pixels: A4 (210 mm) less book-print.css's 15 mm margins.
+TEXT_WIDTH_PX = round((210 - 2 * 15) / 25.4 * 96)
+
+#: Every table wider than its place on the page is printed in smaller type, step by step down to
+#: 6 points; one that still does not fit lets its cells break anywhere (class pdf-squeezed).
+FIT_TABLES = """() => {
+    const shrunk = [];
+    for (const table of document.querySelectorAll(".pdf-book table")) {
+        const room = () => table.parentElement.getBoundingClientRect().width;
+        let size = parseFloat(getComputedStyle(table).fontSize);
+        const start = size;
+        while (table.getBoundingClientRect().width > room() + 0.5 && size > 8) {
+            size *= 0.93;
+            table.style.fontSize = `${size}px`;
+        }
+        if (table.getBoundingClientRect().width > room() + 0.5) table.classList.add("pdf-squeezed");
+        if (size < start) shrunk.push(Math.round(size / start * 100));
+    }
+    return shrunk;
+}"""
+#: The contents' entries: (the chapter's anchor, its title).
+CONTENTS_ENTRIES = """() => [...document.querySelectorAll(".pdf-contents-entry")].map(entry =>
+    [entry.querySelector(".pdf-contents-page").dataset.chapter,
+     entry.querySelector(".pdf-contents-name").textContent])"""
+SET_PAGE_NUMBERS = """(numbers) => { for (const place of document.querySelectorAll(".pdf-contents-page"))
+    place.textContent = numbers[place.dataset.chapter] || ""; }"""
+
+
+def chapter_pages(pdf: Path, entries: list[list[str]]) -> dict[str, int]:
+    """The page (from 1) on which each chapter of the contents (anchor, title) begins, read from
+    the printed PDF's bookmarks: the first bookmark of that title after the previous chapter's.
+    Chromium prints no target-counter(), hence a first print to read the numbers from."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    marks: list[tuple[str, int]] = []
+
+    def walk(items) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                marks.append((" ".join(item.title.split()), reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline)
+    found, after = {}, 0
+    for chapter, title in entries:
+        title = " ".join(title.split())
+        for at in range(after, len(marks)):
+            if marks[at][0].startswith(title):
+                found[chapter], after = marks[at][1], at + 1
+                break
+    return found
+
+
 def print_pdf(root: Path, pdf: Path | None = None) -> Printed:
     """Print the built edition in ``root`` to ``pdf`` (default: its ``_static/cnnbook.pdf``)."""
     from playwright.sync_api import sync_playwright
@@ -307,12 +379,36 @@ def print_pdf(root: Path, pdf: Path | None = None) -> Printed:
             state = page.evaluate(READY)
             phases["load"] = time.perf_counter() - started - phases["assemble"]
             page.emulate_media(media="print")
+            page.set_viewport_size({"width": TEXT_WIDTH_PX, "height": 1000})  # as on paper
+            page.evaluate(FIT_TABLES)
             pdf.parent.mkdir(parents=True, exist_ok=True)
-            page.pdf(path=str(draft), prefer_css_page_size=True, print_background=True,
-                     display_header_footer=True, header_template="<span></span>",
-                     footer_template=FOOTER,
-                     outline=True, tagged=True)
+
+            def print_draft() -> None:
+                page.pdf(path=str(draft), prefer_css_page_size=True, print_background=True,
+                         display_header_footer=True, header_template="<span></span>",
+                         footer_template=FOOTER,
+                         outline=True, tagged=True)
+
+            print_draft()
             phases["print"] = time.perf_counter() - started - phases["assemble"] - phases["load"]
+            # The contents' page numbers: read from the first print, written in, printed again
+            # (the numbers take a place of their own, so the pages do not move; checked).
+            entries = page.evaluate(CONTENTS_ENTRIES)
+            numbers = chapter_pages(draft, entries)
+            for _ in range(2):
+                page.evaluate(SET_PAGE_NUMBERS, numbers)
+                print_draft()
+                printed = chapter_pages(draft, entries)
+                if printed == numbers:
+                    break
+                numbers = printed
+            else:
+                problems.append("the contents' page numbers did not settle")
+            unnumbered = [title for chapter, title in entries if chapter not in numbers]
+            if unnumbered:
+                problems.append(f"no bookmark for the chapters {unnumbered}: no page in the contents")
+            phases["contents"] = (time.perf_counter() - started - phases["assemble"]
+                                  - phases["load"] - phases["print"])
             browser.close()
     except BaseException:
         draft.unlink(missing_ok=True)
