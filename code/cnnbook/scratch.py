@@ -56,9 +56,8 @@ def padding_amounts(
     both sides.
     """
     if isinstance(padding, str) and padding.lower() == "same":
-        out = geometry.output_size(size, window, stride, "same")
-        total = max((out - 1) * stride + window - size, 0)
-        return total // 2, total - total // 2, out
+        before, after = geometry.same_sides(size, window, stride)
+        return before, after, geometry.output_size(size, window, stride, "same")
     if isinstance(padding, str) and padding.lower() == "valid":
         before = after = 0
     else:
