@@ -39,6 +39,7 @@ translations: $(BIN)/.installed
 	rm -rf _build/gettext
 	$(BIN)/python -m cnnbook.editions gettext _build/gettext
 	$(BIN)/sphinx-intl update --pot-dir _build/gettext --language ko --locale-dir locales
+	$(BIN)/python -m cnnbook.catalogues --tidy locales/ko/LC_MESSAGES
 	$(BIN)/python -m cnnbook.catalogues _build/gettext locales/ko/LC_MESSAGES || true
 
 # The whole book as one PDF per built edition, `_static/cnnbook.pdf` in each (cnnbook/pdf.py):

@@ -151,4 +151,18 @@ def test_a_catalogue_keeps_no_obsolete_entries_or_template_header(path):
     assert not re.search(r"^#~", text, re.MULTILINE), "obsolete #~ entries (delete them)"
     for template in ("Project name not set", "SOME DESCRIPTIVE TITLE", "PROJECT VERSION"):
         assert template not in text, f"the template header {template!r}"
-    assert '"Project-Id-Version: cnnbook\\n"' in text
+    assert '"Project-Id-Version: cnnbook 0.1.0\\n"' in text  # cnnbook.catalogues.tidy writes it
+
+
+def test_tidy_drops_obsolete_entries_and_names_the_project(tmp_path):
+    from cnnbook.catalogues import tidy
+
+    page = tmp_path / "book" / "page.po"
+    page.parent.mkdir()
+    page.write_text('# SOME DESCRIPTIVE TITLE.\n# FIRST AUTHOR <EMAIL@ADDRESS>, 2026.\n#\nmsgid ""\nmsgstr ""\n"Project-Id-Version: Project name not set \\n"\n'
+                    '"Content-Type: text/plain; charset=utf-8\\n"\n\nmsgid "A"\nmsgstr "가"\n\n'
+                    '#~ msgid "Old"\n#~ msgstr "옛"\n', encoding="utf8")
+    tidy(tmp_path)
+    test_a_catalogue_keeps_no_obsolete_entries_or_template_header(page)
+    assert messages(page) == [("A", "가")]
+    assert page.read_text(encoding="utf8").startswith("# The Korean translation of book/page.md.\n")

@@ -9,7 +9,9 @@ fuzzy when its English changed since it was translated). A translation must also
 build resolves: glued values, findings, citations, cross-references and equations, ``{term}`` targets and
 math, each exactly as in the English (the words around them are free).
 
-``python -m cnnbook.catalogues POT_DIR PO_DIR`` prints the problems (exit status 1 if any).
+``python -m cnnbook.catalogues POT_DIR PO_DIR`` prints the problems (exit status 1 if any);
+``python -m cnnbook.catalogues --tidy PO_DIR`` (``make translations``, after ``sphinx-intl
+update``) drops the obsolete (``#~``) entries it keeps and names the project in the header.
 """
 
 from __future__ import annotations
@@ -75,7 +77,33 @@ def catalogue_problems(pot_dir: Path, po_dir: Path) -> list[str]:
     return lines
 
 
+#: The header's project and version (Sphinx's gettext writes "Project name not set").
+PROJECT, VERSION = "cnnbook", "0.1.0"
+
+
+def tidy(po_dir: Path) -> None:
+    """Catalogues without obsolete entries, each header naming the project (as babel writes)."""
+    from babel.messages.pofile import read_po, write_po
+
+    po_dir = Path(po_dir)
+    for path in sorted(po_dir.rglob("*.po")):
+        with open(path, encoding="utf8") as stream:
+            catalog = read_po(stream)
+        template = "SOME DESCRIPTIVE TITLE" in catalog.header_comment
+        if not catalog.obsolete and not template and (catalog.project, catalog.version) == (PROJECT, VERSION):
+            continue
+        catalog.obsolete.clear()
+        catalog.project, catalog.version = PROJECT, VERSION
+        if template:
+            page = path.relative_to(po_dir).with_suffix(".md").as_posix()
+            catalog.header_comment = f"# The Korean translation of {page}."
+        with open(path, "wb") as stream:
+            write_po(stream, catalog, width=76)
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--tidy"]:
+        sys.exit(tidy(Path(sys.argv[2])))
     found = catalogue_problems(Path(sys.argv[1]), Path(sys.argv[2]))
     print("\n".join(found) or "every message translated")
     print(f"{len(found)} problem(s)", file=sys.stderr)
