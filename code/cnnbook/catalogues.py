@@ -90,7 +90,8 @@ def tidy(po_dir: Path) -> None:
         with open(path, encoding="utf8") as stream:
             catalog = read_po(stream)
         template = "SOME DESCRIPTIVE TITLE" in catalog.header_comment
-        if not catalog.obsolete and not template and (catalog.project, catalog.version) == (PROJECT, VERSION):
+        named = (catalog.project, catalog.version) == (PROJECT, VERSION)
+        if named and not template and not catalog.obsolete:
             continue
         catalog.obsolete.clear()
         catalog.project, catalog.version = PROJECT, VERSION
