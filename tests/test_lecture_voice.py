@@ -28,6 +28,7 @@ HEADINGS = [
     ("output_size", "How large is a convolutional layer's output?", "Convolutional Layer의 크기는?"),
     ("output_size", "Can the output size be made larger?", "output size를 크게 할 수 있을까?"),
     ("output_size", "What if several filters are applied at once?", "filter를 동시에 여러 개 적용하면?"),
+    ("conv_by_hand", "Applying several filters: three at once", "여러 개의 Filter 적용하기"),
     ("real_digit", "How a CNN's state changes, layer by layer", "CNN 각 layer의 상태변화"),
     ("summary", "A summary of each method's results so far", "지금까지 각 메소드의 결과 요약"),
     ("beyond_mlp", "Is there a better way?", "더 좋은 방법은 없을까?"),
