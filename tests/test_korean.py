@@ -170,3 +170,42 @@ def test_no_hedged_particle_and_no_particle_a_consonant_cannot_take():
                 if pattern is HEDGE or (ord(match.group(1)) - 0xAC00) % 28:
                     found.append(f"{page}: ...{text[max(0, match.start() - 30):match.end() + 5]}")
     assert not found, "\n".join(found)
+
+
+def _transformed(*children, language="ko"):
+    """A paragraph of ``children`` after :class:`KoreanParticles`, as its text."""
+    from types import SimpleNamespace
+
+    from docutils import nodes
+    from docutils.utils import new_document
+
+    from cnnbook.korean import KoreanParticles
+
+    document = new_document("page")
+    document.settings.env = SimpleNamespace(config=SimpleNamespace(language=language))
+    document += nodes.paragraph("", "", *children)
+    KoreanParticles(document).run()
+    return document.astext()
+
+
+def test_the_transform_reads_pasted_values_code_and_links_but_leaves_code_alone():
+    from docutils import nodes
+
+    children = lambda: [  # noqa: E731
+        nodes.Text("공식은 "), nodes.inline("2.33", "2.33", classes=["pasted-text"]),
+        nodes.Text("를 주고 "), nodes.literal("MaxPool2D", "MaxPool2D"), nodes.Text("을 쓰며 "),
+        nodes.literal("x가", "x가"), nodes.Text(" "),
+        nodes.reference("", "", nodes.inline("평범한 신경망", "평범한 신경망")), nodes.Text("를 보세요.")]
+    assert _transformed(*children()) == "공식은 2.33을 주고 MaxPool2D를 쓰며 x가 평범한 신경망을 보세요."
+    assert _transformed(*children(), language="en") == \
+        "공식은 2.33를 주고 MaxPool2D을 쓰며 x가 평범한 신경망를 보세요."
+
+
+@pytest.mark.built_book
+def test_large_counts_are_in_man_and_eok():
+    """약 6,240만 개, not 62.4백만 개: no count in 백만/십억 on a Korean page."""
+    texts = korean_page_texts()
+    western = [f"{page}: {m.group(0)}" for page, text in texts.items()
+               for m in re.finditer(r"\d[\d,.]*\s?(백만|십억|천만)", text)]
+    assert not western, western
+    assert re.search(r"\d,\d{3}만 개", texts["book/alexnet.html"])
