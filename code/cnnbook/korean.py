@@ -67,6 +67,7 @@ FORMS = {form: pair for pair in PAIRS.items() for form in pair}
 PARTICLE = re.compile(r"(이나|이랑|으로|[은는이가을를과와나랑로])((?<=로)(?:서|써|는|도|부터|의|만))?"
                       r"(?![\uac00-\ud7a3])")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
+CITATION = re.compile(r"[^\[\]]*[A-Za-z][^\[\]]*, \d{4}[a-z]?")
 UNIT_SUFFIX = re.compile(r"\|e(\d{1,2})$")
 
 
@@ -106,7 +107,7 @@ def read_latin(token: str) -> str | None:
 
 def _last_word(text: str) -> str:
     """What a particle attaches to: the last word of ``text``, past a closing quote, parenthesis
-    or citation (``합성곱(convolution)`` -> 합성곱; ``(1, 28, 28, 1)`` -> 1)."""
+    or citation (``합성곱(convolution)`` -> 합성곱; ``(1, 28, 28, 1)``, ``[0, 1]`` -> 1)."""
     while True:
         text = text.rstrip("'\"`’”*")
         if not text or text[-1] not in ")]":
@@ -120,11 +121,13 @@ def _last_word(text: str) -> str:
                 break
         if start is None or text[start] != opening:
             return ""
-        before = text[:start]
-        if opening == "[" or (before and not before[-1].isspace()):
-            text = before.rstrip() if opening == "[" else before  # the word, not its aside
+        before, inside = text[:start], text[start + 1:-1]
+        if opening == "[" and CITATION.fullmatch(inside):
+            text = before.rstrip()  # "ResNet [He et al., 2016]": the name, not the citation
+        elif opening == "(" and before and not before[-1].isspace():
+            text = before  # "합성곱(convolution)": the word, not its aside
         else:
-            text = text[start + 1:-1]  # a tuple or a parenthesis on its own: its last item
+            text = inside  # a tuple or list: its last item
     match = re.search(r"[^\s(\[{/]+$", text)
     return match.group(0).strip("'\"`‘“,") if match else ""
 
