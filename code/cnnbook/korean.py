@@ -15,9 +15,10 @@ particle as a Korean reader says it and corrects the particle:
   link's text ({doc}'s title, which the translator did not see) by its last syllable.
 
 Words it cannot read (a code name not in the table) keep the particle the translator chose.
-Why not a library: tossi 0.3.1 (2017) reads numbers and Hangul but not percentages as 퍼센트,
-10,000 by its place, or Latin names (it hedges "을(를)"), and kiwipiepy needs a language model
-of its own at build time; the test suite uses tossi as an independent reader of what both know.
+Why not a library: tossi 0.3.1 (2017) reads numbers and Hangul, but a percentage by its digits
+(99.18% -> 팔 -> 을, where a reader says 퍼센트 -> 를), and no Latin name (it hedges "을(를)");
+kiwipiepy would load a language model at every build for a few particles. The tests use tossi
+as an independent reader of the numbers.
 
 :class:`KoreanUnits` lets a Korean message show a large count in 만/억: ``{glue:text}`key:spec|e6```
 takes the value as the English page shows it (``key:spec``, e.g. 62.4 for "62.4 million"),
