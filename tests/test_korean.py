@@ -124,7 +124,7 @@ def korean_page_texts() -> dict[str, str]:
         if "_static" in page.parts or "_sources" in page.parts:
             continue
         soup = BeautifulSoup(page.read_text(encoding="utf8"), "html.parser")
-        for node in soup.select("pre, script, style, .math, div.highlight, nav, .toc-entry"):
+        for node in soup.select("pre, script, style, .math, div.highlight"):
             node.decompose()
         texts[str(page.relative_to(KOREAN))] = re.sub(r"\s+", " ", soup.get_text())
     return texts
