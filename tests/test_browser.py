@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+from cnnbook.korean import unit_renderings
 from conftest import BUILT_HTML
 
 pytestmark = [pytest.mark.browser, pytest.mark.built_book]
@@ -311,14 +312,16 @@ def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u202f", " "))
 
 
-def glued_renderings(value, spec: str) -> list[str]:
+def glued_renderings(value, spec: str, korean: bool = False) -> list[str]:
     """How ``{glue:text}`name:spec``` shows ``value`` (numbers.json holds tuples as lists, and
-    NumPy scalars as their text, e.g. ``np.float64(0.5)``)."""
+    NumPy scalars as their text, e.g. ``np.float64(0.5)``); on a Korean page a count may also be
+    in 만/억 (``spec|eN`` in the Korean message, cnnbook.korean)."""
     if spec:
         if isinstance(value, str) and (scalar := re.fullmatch(r"np\.\w+\((.+)\)", value)):
             value = ast.literal_eval(scalar.group(1))
         try:
-            return [format(value, spec)]
+            shown = format(value, spec)
+            return [shown] + (unit_renderings(shown) if korean else [])
         except (TypeError, ValueError) as error:
             return [f"<{value!r} cannot take the format {spec!r}: {error}>"]
     if isinstance(value, str):
@@ -350,7 +353,7 @@ def test_glued_numbers_reach_their_pages(visits, numbers, root):
                 missing.setdefault(name, []).append(f"{key} (not in numbers.json)")
                 continue
             checked += 1
-            shown = glued_renderings(numbers[key]["value"], spec)
+            shown = glued_renderings(numbers[key]["value"], spec, korean=root.name == "ko")
             if not any(_normal(s) in text for s in shown):
                 missing.setdefault(name, []).append(f"{key}:{spec} = {shown[0]!r}")
     fail_if_any(missing, "glued values not shown on their pages:")

@@ -7,7 +7,8 @@ message is a paragraph, heading, caption, list item, table cell or definition. E
 current translation: present in the catalogue, not empty, not fuzzy (gettext marks a message
 fuzzy when its English changed since it was translated). A translation must also keep what the
 build resolves: glued values, findings, citations, cross-references and equations, ``{term}`` targets and
-math, each exactly as in the English (the words around them are free).
+math, each exactly as in the English (the words around them are free). A glued value may add only
+a Korean unit suffix (``|e6``: the count in 만/억, :mod:`cnnbook.korean`).
 
 ``python -m cnnbook.catalogues POT_DIR PO_DIR`` prints the problems (exit status 1 if any);
 ``python -m cnnbook.catalogues --tidy PO_DIR`` (``make translations``, after ``sphinx-intl
@@ -30,8 +31,11 @@ MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$", re.DOTALL)
 
 def kept_markup(message: str) -> dict[str, list[str]]:
     """What of ``message`` a translation must keep: roles the build resolves, and math."""
+    from cnnbook.korean import UNIT_SUFFIX
+
     return {
-        "role": sorted(f"{{{role}}}`{text}`" for role, text in WHOLE_ROLE.findall(message)),
+        "role": sorted(f"{{{role}}}`{UNIT_SUFFIX.sub('', text) if role == 'glue:text' else text}`"
+                       for role, text in WHOLE_ROLE.findall(message)),
         "target": sorted(f"{{{role}}} {a or b}" for role, a, b in TARGET_ROLE.findall(message)),
         "math": sorted(MATH.findall(message)),
     }

@@ -143,6 +143,7 @@ def setup(app):
     app.add_search_language(SearchKorean)
     app.add_transform(TranslatedTocCaptions)
     app.setup_extension("cnnbook.glossary_order")  # a translated glossary in its headwords' order
+    app.setup_extension("cnnbook.korean")  # particles chosen from the value, counts in 만/억
     app.add_config_value("cnnbook_other_editions", [], "html")
     app.connect("html-page-context", _counterparts)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
