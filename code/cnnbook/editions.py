@@ -142,6 +142,7 @@ def setup(app):
     app.add_role("glue", TranslatedPasteAny(), override=True)
     app.add_search_language(SearchKorean)
     app.add_transform(TranslatedTocCaptions)
+    app.setup_extension("cnnbook.translated_outputs")  # captions, alt texts and tables of outputs
     app.add_config_value("cnnbook_other_editions", [], "html")
     app.connect("html-page-context", _counterparts)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
@@ -189,9 +190,15 @@ def build_edition(language: str, root: Path) -> int:
 
 
 def extract_messages(root: Path, outdir: Path) -> int:
-    """The English messages of every page, ``outdir/<page>.pot``, nothing executed."""
-    return sphinx_build(root, outdir, "gettext", {"nb_execution_mode": "off"},
-                        doctreedir=str(Path(outdir) / ".doctrees"), freshenv=True, really_quiet=True)
+    """The English messages of every page, ``outdir/<page>.pot``, nothing executed; with the
+    captions and alt texts of the figures that cells draw (cnnbook.translated_outputs)."""
+    from cnnbook.translated_outputs import add_figure_messages
+
+    status = sphinx_build(root, outdir, "gettext", {"nb_execution_mode": "off"},
+                          doctreedir=str(Path(outdir) / ".doctrees"), freshenv=True, really_quiet=True)
+    if status == 0:
+        add_figure_messages(root, Path(outdir))
+    return status
 
 
 if __name__ == "__main__":

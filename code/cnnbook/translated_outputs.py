@@ -1,0 +1,186 @@
+"""What the executed cells show, in the edition's language: figure captions, alt texts, tables.
+
+Sphinx's gettext builder extracts a page's messages without executing it (``python -m
+cnnbook.editions gettext``), so it never sees what only exists once a cell has run: the caption
+and alt text of a figure a cell draws (``mystnb: figure: caption:`` and ``image: alt:`` in the
+cell's metadata, or a ``{glue:figure}`` directive), and the tables cells print. Left alone, a
+Korean page showed those in English.
+
+- **Captions and alt texts** are messages of the page's own catalogue like any paragraph:
+  :func:`figure_messages` reads them from the page's source, exactly as Sphinx will see them
+  once the cell's output is there, and the gettext extraction adds them to the page's
+  ``.pot``; Sphinx's own translation step then replaces them in the built page (the figure is
+  in the doctree by then, from the execution cache).
+- **Table cells** (headers, row labels, words in cells) are translated through one catalogue,
+  ``locales/<lang>/LC_MESSAGES/outputs.po``, by :class:`TranslatedTableCells`. A cell's text is
+  looked up with its numbers replaced by ``{0}``, ``{1}`` ... (:func:`template`), so that "seed
+  3" and "plain, 25 conv layers" need one entry each and the numbers shown are the computed
+  ones, never typed into a translation. A cell that is code (a layer's name, a Keras argument)
+  has no entry and stays as it is.
+
+``python -m cnnbook.translated_outputs BUILT_HTML [PO]`` lists the table texts of the built
+English pages that the catalogue lacks (the extraction step for tables).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sys
+from functools import cache
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.transforms import SphinxTransform
+
+#: A number as a table shows it (1,024 0.5 99.18% 1e-05 -3), not part of a word (conv2, 5x5).
+NUMBER = re.compile(r"(?<![\w.])[-+]?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?%?(?![\w])")
+#: One cell of an HTML table: its opening tag, its text (no markup inside), its closing tag.
+CELL = re.compile(r"(<t[hd]\b[^>]*>)([^<]*)(</t[hd]>)")
+#: A ``{glue:figure}`` directive: its options and its content (the caption, then perhaps more).
+GLUE_FIGURE = re.compile(r"^(`{3,}|:{3,})\{glue:figure\}[^\n]*\n(.*?)^\1\s*$", re.DOTALL | re.MULTILINE)
+OPTION = re.compile(r"^:(\w+):\s*(.*)$")
+
+
+def template(text: str) -> tuple[str, list[str]]:
+    """``text`` with its numbers replaced by ``{0}``, ``{1}`` ..., and those numbers."""
+    numbers: list[str] = []
+
+    def hole(match: re.Match) -> str:
+        numbers.append(match.group(0))
+        return f"{{{len(numbers) - 1}}}"
+
+    return NUMBER.sub(hole, text), numbers
+
+
+def translate_text(text: str, catalogue: dict[str, str]) -> str:
+    """``text`` (a table cell's) in the catalogue's language, its numbers kept; as it is if the
+    catalogue has no entry for it."""
+    stripped = " ".join(text.split())
+    key, numbers = template(stripped)
+    translated = catalogue.get(key)
+    if not translated:
+        return text
+    return re.sub(r"\{(\d+)\}", lambda m: numbers[int(m.group(1))], translated)
+
+
+def translate_table_html(markup: str, catalogue: dict[str, str]) -> str:
+    """Every ``<th>``/``<td>`` text of ``markup`` translated (HTML-escaped as before)."""
+    def cell(match: re.Match) -> str:
+        text = html.unescape(match.group(2))
+        translated = translate_text(text, catalogue)
+        if translated == text:
+            return match.group(0)
+        return match.group(1) + html.escape(translated, quote=False) + match.group(3)
+
+    return CELL.sub(cell, markup)
+
+
+def table_texts(markup: str) -> list[str]:
+    """The texts of ``markup``'s table cells that have words, as :func:`template` keys them."""
+    texts = (" ".join(html.unescape(text).split()) for _, text, _ in CELL.findall(markup))
+    return [template(text)[0] for text in texts if re.search(r"[A-Za-z]{2,}", text)]
+
+
+def figure_messages(source: str) -> list[str]:
+    """The captions and alt texts of the figures that a page's cells draw (MyST notebook text),
+    each as Sphinx's gettext builder would extract it from the executed page."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    messages = []
+    for cell in read_myst_markdown_notebook(source).cells:
+        options = cell.metadata.get("mystnb", {}) if cell.cell_type == "code" else {}
+        caption = options.get("figure", {}).get("caption")
+        alt = options.get("image", {}).get("alt")
+        messages += [str(caption).replace("\n", " ").strip()] if caption else []
+        messages += [str(alt)] if alt else []
+        if cell.cell_type == "markdown":
+            for _, body in GLUE_FIGURE.findall(cell.source):
+                lines = body.splitlines()
+                while lines and OPTION.match(lines[0]):
+                    name, value = OPTION.match(lines.pop(0)).groups()
+                    messages += [value] if name == "alt" and value else []
+                paragraph = "\n".join(lines).strip().split("\n\n")[0].replace("\n", " ").strip()
+                messages += [paragraph] if paragraph else []
+    return list(dict.fromkeys(messages))
+
+
+@cache
+def read_catalogue(path: Path) -> dict[str, str]:
+    """msgid -> msgstr of a ``.po`` file's translated, current entries."""
+    from babel.messages.pofile import read_po
+
+    if not path.is_file():
+        return {}
+    with open(path, encoding="utf8") as stream:
+        return {m.id: m.string for m in read_po(stream) if m.id and m.string and not m.fuzzy}
+
+
+def outputs_catalogue(srcdir: str, locale_dirs, language: str | None) -> dict[str, str]:
+    """The table catalogue of ``language`` (empty for the English edition)."""
+    if not language or language.startswith("en"):
+        return {}
+    found: dict[str, str] = {}
+    for folder in locale_dirs:
+        found.update(read_catalogue(Path(srcdir, folder, language, "LC_MESSAGES", "outputs.po")))
+    return found
+
+
+class TranslatedTableCells(SphinxTransform):
+    """Translate the tables that cells print (pandas' HTML), through ``outputs.po``."""
+
+    default_priority = 200
+
+    def apply(self, **kwargs) -> None:
+        catalogue = outputs_catalogue(self.env.srcdir, self.config.locale_dirs, self.config.language)
+        if not catalogue:
+            return
+        for node in list(self.document.findall(nodes.raw)):
+            if "html" in node.get("format", "").split() and "<t" in node.astext():
+                markup = translate_table_html(node.astext(), catalogue)
+                if markup != node.astext():
+                    node.replace(node[0], nodes.Text(markup))
+
+
+def missing_table_texts(built_html: Path, catalogue: dict[str, str]) -> dict[str, list[str]]:
+    """Page -> the table texts of the built pages' cell outputs that ``catalogue`` lacks."""
+    from bs4 import BeautifulSoup
+
+    missing: dict[str, list[str]] = {}
+    for page in sorted(Path(built_html, "book").glob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf8"), "html.parser")
+        for output in soup.select(".cell_output .output.text_html"):
+            for text in table_texts(str(output)):
+                if text not in catalogue and text not in missing.get(page.stem, []):
+                    missing.setdefault(page.stem, []).append(text)
+    return missing
+
+
+if __name__ == "__main__":
+    po = Path(sys.argv[2] if len(sys.argv) > 2 else "locales/ko/LC_MESSAGES/outputs.po")
+    for page, texts in missing_table_texts(Path(sys.argv[1]), read_catalogue(po)).items():
+        for text in texts:
+            print(f"{page}\t{text}")
+
+
+def add_figure_messages(root: Path, pot_dir: Path) -> None:
+    """Add each page's :func:`figure_messages` to its ``pot_dir/book/<page>.pot``."""
+    from babel.messages.pofile import read_po, write_po
+
+    for source in sorted(Path(root, "book").glob("*.md")):
+        messages = figure_messages(source.read_text(encoding="utf8"))
+        pot = pot_dir / "book" / f"{source.stem}.pot"
+        if not messages or not pot.is_file():
+            continue
+        with open(pot, "rb") as stream:
+            catalog = read_po(stream)
+        for message in messages:
+            if message not in catalog:
+                catalog.add(message)
+        with open(pot, "wb") as stream:
+            write_po(stream, catalog, width=0, omit_header=False)
+
+
+def setup(app):
+    app.add_transform(TranslatedTableCells)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
