@@ -125,6 +125,14 @@ class TranslatedTocCaptions(SphinxTransform):
                 node.apply_translated_message(caption, translated)
 
 
+def _theme_catalogue(app) -> None:
+    """The theme's buttons in the edition's language where sphinx-book-theme has no translation
+    of its own: ``locales/<lang>/LC_MESSAGES/booktheme.po``, consulted after the theme's."""
+    if app.config.language and not app.config.language.startswith("en"):
+        folders = [str(Path(app.srcdir, folder)) for folder in app.config.locale_dirs]
+        init_locale(folders, app.config.language, "booktheme")
+
+
 def _counterparts(app, pagename, templatename, context, doctree) -> None:
     """``cnnbook_counterparts``: (label, language, url) of this page in each other edition."""
     up = "../" * pagename.count("/")
@@ -145,14 +153,21 @@ def setup(app):
     app.setup_extension("cnnbook.translated_outputs")  # captions, alt texts and tables of outputs
     app.add_config_value("cnnbook_other_editions", [], "html")
     app.connect("html-page-context", _counterparts)
+    app.connect("builder-inited", _theme_catalogue)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
-#: Per language: the other editions' links and what the theme says in that language.
+#: Per language: the other editions' links, the book's title and authors, and what the theme
+#: and myst-nb say in that language (the rest of the theme: locales/<lang>/LC_MESSAGES/sphinx.po
+#: and booktheme.po).
 EDITIONS = {
     "ko": {
         "cnnbook_other_editions": [["English", "en", "../"]],
         "html_theme_options": {"search_bar_text": "이 책에서 검색..."},
+        "html_title": "합성곱 신경망: 실행하며 배우는 강의 교재",
+        "author": "cnnbook 저자들",
+        "nb_code_prompt_show": "코드 보기",  # the book hides only cells' input (hide-input)
+        "nb_code_prompt_hide": "코드 숨기기",
     },
 }
 
