@@ -34,12 +34,15 @@ from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
 #: A number as a table shows it (1,024 0.5 99.18% 1e-05 -3), not part of a word (conv2, 5x5).
-NUMBER = re.compile(r"(?<![\w.])[-+]?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?%?(?![\w])")
+NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:e[-+]?\d+)?%?(?![\w])")
 #: One cell of an HTML table: its opening tag, its text (no markup inside), its closing tag.
 CELL = re.compile(r"(<t[hd]\b[^>]*>)([^<]*)(</t[hd]>)")
 #: A ``{glue:figure}`` directive: its options and its content (the caption, then perhaps more).
 GLUE_FIGURE = re.compile(r"^(`{3,}|:{3,})\{glue:figure\}[^\n]*\n(.*?)^\1\s*$", re.DOTALL | re.MULTILINE)
 OPTION = re.compile(r"^:(\w+):\s*(.*)$")
+#: A table catalogue: (page or None for every page, English text as :func:`template` keys it)
+#: -> the translation.
+Catalogue = dict[tuple[str | None, str], str]
 
 
 def template(text: str) -> tuple[str, list[str]]:
@@ -53,25 +56,28 @@ def template(text: str) -> tuple[str, list[str]]:
     return NUMBER.sub(hole, text), numbers
 
 
-def translate_text(text: str, catalogue: dict[str, str]) -> str:
-    """``text`` (a table cell's) in the catalogue's language, its numbers kept; as it is if the
-    catalogue has no entry for it."""
-    stripped = " ".join(text.split())
-    key, numbers = template(stripped)
-    translated = catalogue.get(key)
+def translate_text(text: str, catalogue: Catalogue, page: str | None = None) -> str | None:
+    """``text`` (a table cell's) in the catalogue's language, its numbers kept: the entry of
+    ``page`` (the message context) first, then the entry for every page; None without one."""
+    key, numbers = template(" ".join(text.split()))
+    translated = catalogue.get((page, key)) or catalogue.get((None, key))
     if not translated:
-        return text
+        return None
     return re.sub(r"\{(\d+)\}", lambda m: numbers[int(m.group(1))], translated)
 
 
-def translate_table_html(markup: str, catalogue: dict[str, str]) -> str:
-    """Every ``<th>``/``<td>`` text of ``markup`` translated (HTML-escaped as before)."""
+def translate_table_html(markup: str, catalogue: Catalogue, page: str | None = None) -> str:
+    """Every ``<th>``/``<td>`` text of ``markup`` translated, HTML-escaped as before; a
+    translation in backticks (```padding```) is code, kept as it is and shown as code."""
     def cell(match: re.Match) -> str:
-        text = html.unescape(match.group(2))
-        translated = translate_text(text, catalogue)
-        if translated == text:
+        translated = translate_text(html.unescape(match.group(2)), catalogue, page)
+        if translated is None:
             return match.group(0)
-        return match.group(1) + html.escape(translated, quote=False) + match.group(3)
+        if len(translated) > 2 and translated[0] == translated[-1] == "`":
+            text = f"<code>{html.escape(translated[1:-1], quote=False)}</code>"
+        else:
+            text = html.escape(translated, quote=False)
+        return match.group(1) + text + match.group(3)
 
     return CELL.sub(cell, markup)
 
@@ -106,21 +112,21 @@ def figure_messages(source: str) -> list[str]:
 
 
 @cache
-def read_catalogue(path: Path) -> dict[str, str]:
-    """msgid -> msgstr of a ``.po`` file's translated, current entries."""
+def read_catalogue(path: Path) -> Catalogue:
+    """(msgctxt, msgid) -> msgstr of a ``.po`` file's translated, current entries."""
     from babel.messages.pofile import read_po
 
     if not path.is_file():
         return {}
     with open(path, encoding="utf8") as stream:
-        return {m.id: m.string for m in read_po(stream) if m.id and m.string and not m.fuzzy}
+        return {(m.context, m.id): m.string for m in read_po(stream) if m.id and m.string and not m.fuzzy}
 
 
-def outputs_catalogue(srcdir: str, locale_dirs, language: str | None) -> dict[str, str]:
+def outputs_catalogue(srcdir: str, locale_dirs, language: str | None) -> Catalogue:
     """The table catalogue of ``language`` (empty for the English edition)."""
     if not language or language.startswith("en"):
         return {}
-    found: dict[str, str] = {}
+    found: Catalogue = {}
     for folder in locale_dirs:
         found.update(read_catalogue(Path(srcdir, folder, language, "LC_MESSAGES", "outputs.po")))
     return found
@@ -137,12 +143,12 @@ class TranslatedTableCells(SphinxTransform):
             return
         for node in list(self.document.findall(nodes.raw)):
             if "html" in node.get("format", "").split() and "<t" in node.astext():
-                markup = translate_table_html(node.astext(), catalogue)
+                markup = translate_table_html(node.astext(), catalogue, Path(self.env.docname).name)
                 if markup != node.astext():
                     node.replace(node[0], nodes.Text(markup))
 
 
-def missing_table_texts(built_html: Path, catalogue: dict[str, str]) -> dict[str, list[str]]:
+def missing_table_texts(built_html: Path, catalogue: Catalogue) -> dict[str, list[str]]:
     """Page -> the table texts of the built pages' cell outputs that ``catalogue`` lacks."""
     from bs4 import BeautifulSoup
 
@@ -151,7 +157,8 @@ def missing_table_texts(built_html: Path, catalogue: dict[str, str]) -> dict[str
         soup = BeautifulSoup(page.read_text(encoding="utf8"), "html.parser")
         for output in soup.select(".cell_output .output.text_html"):
             for text in table_texts(str(output)):
-                if text not in catalogue and text not in missing.get(page.stem, []):
+                known = (page.stem, text) in catalogue or (None, text) in catalogue
+                if not known and text not in missing.get(page.stem, []):
                     missing.setdefault(page.stem, []).append(text)
     return missing
 
