@@ -18,8 +18,9 @@ Korean page showed those in English.
   ones, never typed into a translation. A cell that is code (a layer's name, a Keras argument)
   has no entry and stays as it is.
 
-``python -m cnnbook.translated_outputs BUILT_HTML [PO]`` lists the table texts of the built
-English pages that the catalogue lacks (the extraction step for tables).
+``python -m cnnbook.translated_outputs BUILT_HTML [LANG]`` lists the table texts of the built
+English pages that have English words (:func:`english_words`, with the reviewed names of
+``locales/<lang>/latin_words.txt``) and no entry in the catalogue: the extraction for tables.
 """
 
 from __future__ import annotations
@@ -148,8 +149,9 @@ class TranslatedTableCells(SphinxTransform):
                     node.replace(node[0], nodes.Text(markup))
 
 
-def missing_table_texts(built_html: Path, catalogue: Catalogue) -> dict[str, list[str]]:
-    """Page -> the table texts of the built pages' cell outputs that ``catalogue`` lacks."""
+def missing_table_texts(built_html: Path, catalogue: Catalogue, names: frozenset[str]) -> dict[str, list[str]]:
+    """Page -> the table texts with English words (:func:`english_words`) of the built pages'
+    cell outputs that ``catalogue`` lacks."""
     from bs4 import BeautifulSoup
 
     missing: dict[str, list[str]] = {}
@@ -158,16 +160,9 @@ def missing_table_texts(built_html: Path, catalogue: Catalogue) -> dict[str, lis
         for output in soup.select(".cell_output .output.text_html"):
             for text in table_texts(str(output)):
                 known = (page.stem, text) in catalogue or (None, text) in catalogue
-                if not known and text not in missing.get(page.stem, []):
+                if not known and english_words(text, names) and text not in missing.get(page.stem, []):
                     missing.setdefault(page.stem, []).append(text)
     return missing
-
-
-if __name__ == "__main__":
-    po = Path(sys.argv[2] if len(sys.argv) > 2 else "locales/ko/LC_MESSAGES/outputs.po")
-    for page, texts in missing_table_texts(Path(sys.argv[1]), read_catalogue(po)).items():
-        for text in texts:
-            print(f"{page}\t{text}")
 
 
 def add_figure_messages(root: Path, pot_dir: Path) -> None:
@@ -191,3 +186,37 @@ def add_figure_messages(root: Path, pot_dir: Path) -> None:
 def setup(app):
     app.add_transform(TranslatedTableCells)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+#: A run of Latin letters as a page shows it (with what makes it code or a name: digits, _ . @ -).
+LATIN = re.compile(r"[A-Za-z0-9_@.'’+/-]*[A-Za-z][A-Za-z0-9_@.'’+/-]*")
+
+
+def latin_names(path: Path) -> frozenset[str]:
+    """The reviewed words a page in another language may show in Latin letters (a file of
+    words, ``#`` comments)."""
+    lines = Path(path).read_text(encoding="utf8").splitlines()
+    return frozenset(word for line in lines if not line.startswith("#") for word in line.split())
+
+
+def english_words(text: str, names: frozenset[str]) -> list[str]:
+    """The English words of ``text``: Latin words that are not names or code. Acronyms and
+    names with two capitals or more (CNN, ReLU, TensorFlow), words with digits, dots or
+    underscores (LeNet-5, conv2d_1), single letters and ``names`` are not English words."""
+    found = []
+    for word in LATIN.findall(text):
+        word = word.strip(".'’-/+")
+        if len(word) < 2 or re.search(r"[0-9_@./+]", word) or sum(c.isupper() for c in word) >= 2:
+            continue
+        if not {word, word.lower(), word.rstrip("s"), re.sub(r"['’]s$", "", word)} & names:
+            found.append(word)
+    return found
+
+
+if __name__ == "__main__":
+    language = sys.argv[2] if len(sys.argv) > 2 else "ko"
+    catalogue = read_catalogue(Path("locales", language, "LC_MESSAGES", "outputs.po"))
+    names = latin_names(Path("locales", language, "latin_words.txt"))
+    for page, texts in missing_table_texts(Path(sys.argv[1]), catalogue, names).items():
+        for text in texts:
+            print(f"{page}\t{text}")
