@@ -11,7 +11,8 @@ Korean page showed those in English.
   once the cell's output is there, and the gettext extraction adds them to the page's
   ``.pot``; Sphinx's own translation step then replaces them in the built page (the figure is
   in the doctree by then, from the execution cache).
-- **Table cells** (headers, row labels, words in cells) are translated through one catalogue,
+- **Table cells** (headers, row labels, words in cells; also of the execution-statistics table
+  of the status page, which myst-nb builds at the end) are translated through one catalogue,
   ``locales/<lang>/LC_MESSAGES/outputs.po``, by :class:`TranslatedTableCells`. A cell's text is
   looked up with its numbers replaced by ``{0}``, ``{1}`` ... (:func:`template`), so that "seed
   3" and "plain, 25 conv layers" need one entry each and the numbers shown are the computed
@@ -33,6 +34,7 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
 #: A number as a table shows it (1,024 0.5 99.18% 1e-05 -3), not part of a word (conv2, 5x5).
 NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:e[-+]?\d+)?%?(?![\w])")
@@ -149,7 +151,29 @@ class TranslatedTableCells(SphinxTransform):
                     node.replace(node[0], nodes.Text(markup))
 
 
-def missing_table_texts(built_html: Path, catalogue: Catalogue, names: frozenset[str]) -> dict[str, list[str]]:
+class TranslatedExecutionTable(SphinxPostTransform):
+    """Translate myst-nb's execution-statistics table (``{nb-exec-table}``, on the status page):
+    its headers, methods and status words, through ``outputs.po``. myst-nb builds it after
+    Sphinx has translated the page (post-transform 8), cnnbook.sphinxext puts it in words (8.5)."""
+
+    default_priority = 8.6
+
+    def run(self, **kwargs) -> None:
+        catalogue = outputs_catalogue(self.env.srcdir, self.config.locale_dirs, self.config.language)
+        if not catalogue:
+            return
+        for table in self.document.findall(nodes.table):
+            head = [entry.astext().strip() for entry in table.findall(nodes.entry)][:1]
+            if head != ["Document"]:
+                continue
+            for text in list(table.findall(nodes.Text)):
+                translated = translate_text(text.astext(), catalogue, Path(self.env.docname).name)
+                if translated is not None and text.astext().strip():
+                    text.parent.replace(text, nodes.Text(translated))
+
+
+def missing_table_texts(built_html: Path, catalogue: Catalogue, names: frozenset[str]
+                        ) -> dict[str, list[str]]:
     """Page -> the table texts with English words (:func:`english_words`) of the built pages'
     cell outputs that ``catalogue`` lacks."""
     from bs4 import BeautifulSoup
@@ -185,6 +209,7 @@ def add_figure_messages(root: Path, pot_dir: Path) -> None:
 
 def setup(app):
     app.add_transform(TranslatedTableCells)
+    app.add_post_transform(TranslatedExecutionTable)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
