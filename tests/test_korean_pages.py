@@ -1,7 +1,8 @@
 """Everything a Korean page shows is Korean: what cells print (figure captions, alt texts,
 tables), the theme, the title and the byline; English only in code, math, citations, the
-original term in parentheses after a Korean one (not in headings) and the reviewed names of
-``locales/ko/latin_words.txt`` (figure images are checked elsewhere).
+original term in parentheses after a Korean one (합성곱 신경망(convolutional neural network)) and
+the reviewed names and phrases of ``locales/ko/latin_words.txt`` (figure images are checked
+elsewhere).
 
 The first tests run on made-up input; those marked ``built_book`` read the built book
 (``_build/html`` and ``_build/html/ko``) and are skipped without it.
@@ -34,10 +35,23 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 #: What a Korean page may show in English: code, math, citations (names and titles of papers),
 #: the glossary's bilingual headwords, elements marked English (the link to the English edition).
 NOT_PROSE = ("script, style, pre, code, kbd, .math, math, mjx-container, svg, .output.stream, "
-             ".output.text_plain, span.bibtex-citation, .citation, dl.glossary > dt, [lang=en]")
-#: The original term in parentheses after the Korean one, as Korean textbooks give it:
-#: 합성곱 신경망(convolutional neural network, CNN). Allowed in the text, not in headings.
-GLOSS = re.compile(r"(?<=[\uac00-\ud7a3])\s*\(([^()\uac00-\ud7a3,;]+)(?=[,;)])")
+             ".output.text_plain, span.bibtex-citation, .citation, dl.glossary > dt, "
+             "table.indextable, [lang=en]")
+#: A parenthesis after a Korean word or an acronym, where Korean textbooks give the original
+#: term: 합성곱 신경망(convolutional neural network, CNN), IoU(intersection over union).
+PARENTHESIS = re.compile(r"(?<=[\uac00-\ud7a3A-Z])\s*\(((?:[^()]|\([^()]*\))*)\)")
+#: LaTeX written out (a finding's formula on the findings page): math, not English.
+LATEX = re.compile(r"\\[A-Za-z]+(?:\{[^}]*\})?")
+
+
+def without_glosses(text: str) -> str:
+    """``text`` without the English parts (between commas or after a colon) of its glosses."""
+    def gloss(match: re.Match) -> str:
+        parts = re.split(r"([,;:]\s*)", match.group(1))
+        kept = [part if HANGUL.search(part) or re.fullmatch(r"[,;:]\s*", part) else "" for part in parts]
+        return " (" + "".join(kept) + ")"
+
+    return PARENTHESIS.sub(gloss, LATEX.sub(" ", text))
 
 
 # --- on made-up input ---------------------------------------------------------------------------
@@ -71,6 +85,13 @@ def test_the_captions_and_alt_texts_of_drawn_figures_are_messages():
         "A log-log chart.", "Milliseconds per canvas, the median of {glue:text}`repeats` rounds."]
 
 
+def test_glosses_and_latex_are_not_english_prose():
+    assert without_glosses("합성곱 신경망(convolutional neural network, CNN)과 파라미터 공유 "
+                           "(parameter sharing), (3 \\cdot 4)") == \
+        "합성곱 신경망 (, )과 파라미터 공유 (), (3   4)"
+    assert without_glosses("(What to study next)") == "(What to study next)"
+
+
 def test_english_words_leave_out_code_names_and_acronyms():
     text = "그림 3 The CNN (LeNet-5, conv2d_1) uses ReLU and Keras; x is a value, He et al."
     assert english_words(text, NAMES) == ["The", "uses", "and", "is", "value"]
@@ -102,8 +123,7 @@ def shown_english(page: Path) -> Counter:
     soup = BeautifulSoup(page.read_text(encoding="utf8"), "html.parser")
     for element in soup.select(NOT_PROSE):
         element.decompose()
-    headings = [heading.get_text(" ") for heading in soup.select("h1, h2, h3, h4, h5, h6, nav a")]
-    texts = [GLOSS.sub("(", soup.get_text(" ")), *headings] + [
+    texts = [without_glosses(soup.get_text(" "))] + [
         element[attribute] for attribute in ("title", "alt")
         for element in soup.find_all(attrs={attribute: True})]
     return Counter(word for text in texts for word in english_words(text, NAMES))

@@ -43,7 +43,7 @@ from sphinx import addnodes
 from sphinx.locale import init as init_locale
 from sphinx.search.en import SearchEnglish
 from sphinx.transforms import SphinxTransform
-from sphinx.util.i18n import docname_to_domain
+from sphinx.util.i18n import CatalogRepository, docname_to_domain
 
 
 def _own_page(role) -> str | None:
@@ -129,6 +129,11 @@ def _theme_catalogue(app) -> None:
     """The theme's buttons in the edition's language where sphinx-book-theme has no translation
     of its own: ``locales/<lang>/LC_MESSAGES/booktheme.po``, consulted after the theme's."""
     if app.config.language and not app.config.language.startswith("en"):
+        # Sphinx compiles only its own catalogue this early (the pages' later, too late here)
+        repo = CatalogRepository(app.srcdir, app.config.locale_dirs, app.config.language, "utf-8")
+        for catalogue in repo.catalogs:
+            if catalogue.domain == "booktheme" and catalogue.is_outdated():
+                catalogue.write_mo(app.config.language)
         folders = [str(Path(app.srcdir, folder)) for folder in app.config.locale_dirs]
         init_locale(folders, app.config.language, "booktheme")
 

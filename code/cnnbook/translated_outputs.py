@@ -38,8 +38,9 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 
 #: A number as a table shows it (1,024 0.5 99.18% 1e-05 -3), not part of a word (conv2, 5x5).
 NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:e[-+]?\d+)?%?(?![\w])")
-#: One cell of an HTML table: its opening tag, its text (no markup inside), its closing tag.
-CELL = re.compile(r"(<t[hd]\b[^>]*>)([^<]*)(</t[hd]>)")
+#: One cell (or the caption) of an HTML table: its opening tag, its text (no markup inside), its
+#: closing tag.
+CELL = re.compile(r"(<(t[hd]|caption)\b[^>]*>)([^<]*)(</\2>)")
 #: A ``{glue:figure}`` directive: its options and its content (the caption, then perhaps more).
 GLUE_FIGURE = re.compile(r"^(`{3,}|:{3,})\{glue:figure\}[^\n]*\n(.*?)^\1\s*$", re.DOTALL | re.MULTILINE)
 OPTION = re.compile(r"^:(\w+):\s*(.*)$")
@@ -73,21 +74,21 @@ def translate_table_html(markup: str, catalogue: Catalogue, page: str | None = N
     """Every ``<th>``/``<td>`` text of ``markup`` translated, HTML-escaped as before; a
     translation in backticks (```padding```) is code, kept as it is and shown as code."""
     def cell(match: re.Match) -> str:
-        translated = translate_text(html.unescape(match.group(2)), catalogue, page)
+        translated = translate_text(html.unescape(match.group(3)), catalogue, page)
         if translated is None:
             return match.group(0)
         if len(translated) > 2 and translated[0] == translated[-1] == "`":
             text = f"<code>{html.escape(translated[1:-1], quote=False)}</code>"
         else:
             text = html.escape(translated, quote=False)
-        return match.group(1) + text + match.group(3)
+        return match.group(1) + text + match.group(4)
 
     return CELL.sub(cell, markup)
 
 
 def table_texts(markup: str) -> list[str]:
     """The texts of ``markup``'s table cells that have words, as :func:`template` keys them."""
-    texts = (" ".join(html.unescape(text).split()) for _, text, _ in CELL.findall(markup))
+    texts = (" ".join(html.unescape(text).split()) for _, _, text, _ in CELL.findall(markup))
     return [template(text)[0] for text in texts if re.search(r"[A-Za-z]{2,}", text)]
 
 
@@ -151,10 +152,11 @@ class TranslatedTableCells(SphinxTransform):
                     node.replace(node[0], nodes.Text(markup))
 
 
-class TranslatedExecutionTable(SphinxPostTransform):
-    """Translate myst-nb's execution-statistics table (``{nb-exec-table}``, on the status page):
-    its headers, methods and status words, through ``outputs.po``. myst-nb builds it after
-    Sphinx has translated the page (post-transform 8), cnnbook.sphinxext puts it in words (8.5)."""
+class TranslatedLateOutputs(SphinxPostTransform):
+    """Translate, through ``outputs.po``, what only exists once the page is resolved: glued text
+    that is words ("6 and 10"; glue roles are resolved at post-transform 5), and myst-nb's
+    execution-statistics table (``{nb-exec-table}``, on the status page: myst-nb builds it at 8,
+    cnnbook.sphinxext puts it in words at 8.5), its headers, methods and status words."""
 
     default_priority = 8.6
 
@@ -162,14 +164,15 @@ class TranslatedExecutionTable(SphinxPostTransform):
         catalogue = outputs_catalogue(self.env.srcdir, self.config.locale_dirs, self.config.language)
         if not catalogue:
             return
+        texts = [text for node in self.document.findall(nodes.inline)
+                 if "pasted-text" in node["classes"] for text in node.findall(nodes.Text)]
         for table in self.document.findall(nodes.table):
-            head = [entry.astext().strip() for entry in table.findall(nodes.entry)][:1]
-            if head != ["Document"]:
-                continue
-            for text in list(table.findall(nodes.Text)):
-                translated = translate_text(text.astext(), catalogue, Path(self.env.docname).name)
-                if translated is not None and text.astext().strip():
-                    text.parent.replace(text, nodes.Text(translated))
+            if [entry.astext().strip() for entry in table.findall(nodes.entry)][:1] == ["Document"]:
+                texts += table.findall(nodes.Text)
+        for text in texts:
+            translated = translate_text(text.astext(), catalogue, Path(self.env.docname).name)
+            if translated is not None and text.astext().strip():
+                text.parent.replace(text, nodes.Text(translated))
 
 
 def missing_table_texts(built_html: Path, catalogue: Catalogue, names: frozenset[str]
@@ -209,7 +212,7 @@ def add_figure_messages(root: Path, pot_dir: Path) -> None:
 
 def setup(app):
     app.add_transform(TranslatedTableCells)
-    app.add_post_transform(TranslatedExecutionTable)
+    app.add_post_transform(TranslatedLateOutputs)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
@@ -219,9 +222,11 @@ LATIN = re.compile(r"[A-Za-z0-9_@.'’+/-]*[A-Za-z][A-Za-z0-9_@.'’+/-]*")
 
 def latin_names(path: Path) -> frozenset[str]:
     """The reviewed words a page in another language may show in Latin letters (a file of
-    words, ``#`` comments)."""
-    lines = Path(path).read_text(encoding="utf8").splitlines()
-    return frozenset(word for line in lines if not line.startswith("#") for word in line.split())
+    words, ``#`` comments; a line ``phrase: ...`` is one entry, a whole phrase)."""
+    lines = [line for line in Path(path).read_text(encoding="utf8").splitlines() if not line.startswith("#")]
+    phrases = {line.removeprefix("phrase:").strip() for line in lines if line.startswith("phrase:")}
+    words = {word for line in lines if not line.startswith("phrase:") for word in line.split()}
+    return frozenset(phrases | words)
 
 
 def english_words(text: str, names: frozenset[str]) -> list[str]:
@@ -229,6 +234,8 @@ def english_words(text: str, names: frozenset[str]) -> list[str]:
     names with two capitals or more (CNN, ReLU, TensorFlow), words with digits, dots or
     underscores (LeNet-5, conv2d_1), single letters and ``names`` are not English words."""
     found = []
+    for phrase in (name for name in names if " " in name):
+        text = text.replace(phrase, " ")
     for word in LATIN.findall(text):
         word = word.strip(".'’-/+")
         if len(word) < 2 or re.search(r"[0-9_@./+]", word) or sum(c.isupper() for c in word) >= 2:
