@@ -32,6 +32,7 @@ build re-executed). ``python -m cnnbook.editions gettext DIR`` extracts the Engl
 
 from __future__ import annotations
 
+import gettext
 import re
 import shutil
 import sys
@@ -41,6 +42,7 @@ from pathlib import Path
 from myst_nb.ext.glue.roles import PasteRoleAny, PasteTextRole
 from sphinx import addnodes
 from sphinx.locale import init as init_locale
+from sphinx.locale import translators
 from sphinx.search.en import SearchEnglish
 from sphinx.transforms import SphinxTransform
 from sphinx.util.i18n import CatalogRepository, docname_to_domain
@@ -126,16 +128,22 @@ class TranslatedTocCaptions(SphinxTransform):
 
 
 def _theme_catalogue(app) -> None:
-    """The theme's buttons in the edition's language where sphinx-book-theme has no translation
-    of its own: ``locales/<lang>/LC_MESSAGES/booktheme.po``, consulted after the theme's."""
-    if app.config.language and not app.config.language.startswith("en"):
-        # Sphinx compiles only its own catalogue this early (the pages' later, too late here)
-        repo = CatalogRepository(app.srcdir, app.config.locale_dirs, app.config.language, "utf-8")
-        for catalogue in repo.catalogs:
-            if catalogue.domain == "booktheme" and catalogue.is_outdated():
-                catalogue.write_mo(app.config.language)
-        folders = [str(Path(app.srcdir, folder)) for folder in app.config.locale_dirs]
-        init_locale(folders, app.config.language, "booktheme")
+    """The theme's buttons in the edition's language: ``locales/<lang>/LC_MESSAGES/booktheme.po``
+    first, then sphinx-book-theme's own translation (whose Korean lacks some buttons, and
+    gives "By" as a particle and "Fullscreen mode" without its space)."""
+    language = app.config.language
+    if not language or language.startswith("en"):
+        return
+    # Sphinx compiles only its own catalogue this early (the pages' later, too late here)
+    repo = CatalogRepository(app.srcdir, app.config.locale_dirs, language, "utf-8")
+    for catalogue in repo.catalogs:
+        if catalogue.domain == "booktheme":
+            if catalogue.is_outdated():
+                catalogue.write_mo(language)
+            with open(catalogue.mo_path, "rb") as stream:
+                ours = gettext.GNUTranslations(stream)
+            ours.add_fallback(translators["general", "booktheme"])
+            translators["general", "booktheme"] = ours
 
 
 def _counterparts(app, pagename, templatename, context, doctree) -> None:
