@@ -15,6 +15,7 @@ from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 
 from cnnbook.editions import without_particle
+from cnnbook.translated_outputs import read_catalogue, translate_text
 from conftest import BUILT_HTML, REPO
 from test_browser import EDITIONS, GLUE_ROLE, _normal, glued_renderings, site_pages
 
@@ -63,8 +64,10 @@ def test_the_numbers_are_the_english_ones():
 def test_korean_pages_show_every_glued_value_as_the_english_page_does():
     """Each ``{glue:text}`` of a chapter in its source's format, as in numbers.json (no Korean
     convention differs: decimal point, thousands comma and percent sign are the English ones),
-    or, where the Korean message asks for it, as a count in 만/억."""
+    or, where the Korean message asks for it, as a count in 만/억; glued words ("6 and 10") as
+    locales/ko/LC_MESSAGES/outputs.po translates them."""
     numbers = json.loads((KOREAN / "_static" / "numbers.json").read_text())
+    outputs = read_catalogue(REPO / "locales" / "ko" / "LC_MESSAGES" / "outputs.po")
     missing, checked = {}, 0
     for source in sorted((KOREAN / "_sources" / "book").glob("*.md")):
         page = KOREAN / "book" / f"{source.stem}.html"
@@ -72,6 +75,7 @@ def test_korean_pages_show_every_glued_value_as_the_english_page_does():
         for match in GLUE_ROLE.finditer(source.read_text(encoding="utf8")):
             key, _, spec = match.group(1).rpartition("::")[2].partition(":")
             shown = glued_renderings(numbers[key]["value"], spec, korean=True)
+            shown += [word for s in shown if (word := translate_text(s, outputs, source.stem))]
             checked += 1
             if not any(_normal(s) in text for s in shown):
                 missing.setdefault(source.stem, []).append(f"{key}:{spec} = {shown[0]!r}")

@@ -310,7 +310,8 @@ def test_no_table_word_is_split(edition):
     never broken across lines in print: the cells wrap between words only."""
     words = {word for _, article in _articles(edition) for cell in article.select("table th, table td")
              for word in cell.get_text(" ").split() if re.fullmatch(r"[A-Za-z_]{6,}", word)}
-    assert {"parameters", "kernel_initializer"} <= words
+    # the English headers ("parameters") are in Korean in the Korean edition, the names of code not
+    assert {"kernel_initializer"} | ({"parameters"} if edition.name != "ko" else set()) <= words
     split = sorted(f"{word[:at]}|{word[at:]}" for word in words for at in range(2, len(word) - 1)
                    if re.search(rf"(?<![\w]){word[:at]}-?\n{word[at:]}(?![\w])", spaced_text(edition)))
     assert not split, f"table words split across lines: {split}"

@@ -32,6 +32,7 @@ build re-executed). ``python -m cnnbook.editions gettext DIR`` extracts the Engl
 
 from __future__ import annotations
 
+import gettext
 import re
 import shutil
 import sys
@@ -41,9 +42,10 @@ from pathlib import Path
 from myst_nb.ext.glue.roles import PasteRoleAny, PasteTextRole
 from sphinx import addnodes
 from sphinx.locale import init as init_locale
+from sphinx.locale import translators
 from sphinx.search.en import SearchEnglish
 from sphinx.transforms import SphinxTransform
-from sphinx.util.i18n import docname_to_domain
+from sphinx.util.i18n import CatalogRepository, docname_to_domain
 
 
 def _own_page(role) -> str | None:
@@ -125,6 +127,25 @@ class TranslatedTocCaptions(SphinxTransform):
                 node.apply_translated_message(caption, translated)
 
 
+def _theme_catalogue(app) -> None:
+    """The theme's buttons in the edition's language: ``locales/<lang>/LC_MESSAGES/booktheme.po``
+    first, then sphinx-book-theme's own translation (whose Korean lacks some buttons, and
+    gives "By" as a particle and "Fullscreen mode" without its space)."""
+    language = app.config.language
+    if not language or language.startswith("en"):
+        return
+    # Sphinx compiles only its own catalogue this early (the pages' later, too late here)
+    repo = CatalogRepository(app.srcdir, app.config.locale_dirs, language, "utf-8")
+    for catalogue in repo.catalogs:
+        if catalogue.domain == "booktheme":
+            if catalogue.is_outdated():
+                catalogue.write_mo(language)
+            with open(catalogue.mo_path, "rb") as stream:
+                ours = gettext.GNUTranslations(stream)
+            ours.add_fallback(translators["general", "booktheme"])
+            translators["general", "booktheme"] = ours
+
+
 def _counterparts(app, pagename, templatename, context, doctree) -> None:
     """``cnnbook_counterparts``: (label, language, url) of this page in each other edition."""
     up = "../" * pagename.count("/")
@@ -144,16 +165,24 @@ def setup(app):
     app.add_transform(TranslatedTocCaptions)
     app.setup_extension("cnnbook.glossary_order")  # a translated glossary in its headwords' order
     app.setup_extension("cnnbook.korean")  # particles chosen from the value, counts in 만/억
+    app.setup_extension("cnnbook.translated_outputs")  # captions, alt texts and tables of outputs
     app.add_config_value("cnnbook_other_editions", [], "html")
     app.connect("html-page-context", _counterparts)
+    app.connect("builder-inited", _theme_catalogue)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
-#: Per language: the other editions' links and what the theme says in that language.
+#: Per language: the other editions' links, the book's title and authors, and what the theme
+#: and myst-nb say in that language (the rest of the theme: locales/<lang>/LC_MESSAGES/sphinx.po
+#: and booktheme.po).
 EDITIONS = {
     "ko": {
         "cnnbook_other_editions": [["English", "en", "../"]],
         "html_theme_options": {"search_bar_text": "이 책에서 검색..."},
+        "html_title": "합성곱 신경망: 실행하며 배우는 강의 교재",
+        "author": "cnnbook 저자들",
+        "nb_code_prompt_show": "코드 보기",  # the book hides only cells' input (hide-input)
+        "nb_code_prompt_hide": "코드 숨기기",
     },
 }
 
@@ -191,9 +220,15 @@ def build_edition(language: str, root: Path) -> int:
 
 
 def extract_messages(root: Path, outdir: Path) -> int:
-    """The English messages of every page, ``outdir/<page>.pot``, nothing executed."""
-    return sphinx_build(root, outdir, "gettext", {"nb_execution_mode": "off"},
-                        doctreedir=str(Path(outdir) / ".doctrees"), freshenv=True, really_quiet=True)
+    """The English messages of every page, ``outdir/<page>.pot``, nothing executed; with the
+    captions and alt texts of the figures that cells draw (cnnbook.translated_outputs)."""
+    from cnnbook.translated_outputs import add_figure_messages
+
+    status = sphinx_build(root, outdir, "gettext", {"nb_execution_mode": "off"},
+                          doctreedir=str(Path(outdir) / ".doctrees"), freshenv=True, really_quiet=True)
+    if status == 0:
+        add_figure_messages(root, Path(outdir))
+    return status
 
 
 if __name__ == "__main__":
