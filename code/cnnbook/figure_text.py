@@ -19,13 +19,17 @@ from pathlib import Path
 _VALUE = re.compile(r"\$[^$]*\$|(?<![A-Za-z\d._-])[-\u2212+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)"
                     r"(?:\.\d+)?(?:e[-+]?\d+)?%?")
 _SLOT = re.compile(r"\{(\d+)\}")
-#: Latin words that stay as they are in every edition: names of networks, data sets, methods.
+#: Latin words that stay as they are in every edition: names of networks, data sets, methods,
+#: and Keras's layer classes. A word with a digit or an underscore is an identifier (conv1,
+#: conv2d_1, LeNet-5) and a single letter a symbol (x, F(x)): both stay too.
 NAMES = frozenset("""
 MNIST CIFAR ImageNet ILSVRC ReLU tanh CNN CNNs MLP LeNet AlexNet VGG ResNet GoogLeNet R-CNN RPN
-RoI IoU NMS AP mAP Fast Faster Keras TensorFlow softmax SGD Adam BN x y conv pool FC fc
-Conv2D MaxPool2D Dense Flatten ms bg
+RoI IoU NMS AP mAP Fast Faster Keras TensorFlow softmax SGD Adam RMS ms Conv2D MaxPooling2D
+AveragePooling2D ZeroPadding2D Dense Dropout Flatten Rescaling BatchNormalization Activation
 """.split())
-_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z\-]*[A-Za-z]|[A-Za-z]")
+#: A layer as Keras names it, ``name\n(Class)``: an identifier the code prints, kept as is.
+LAYER = re.compile(r"\w+\n\(\w+\)")
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 
 
 def template(text: str) -> tuple[str, list[str]]:
@@ -45,15 +49,21 @@ def fill(translated: str, values: list[str]) -> str:
     return _SLOT.sub(lambda m: values[int(m.group(1))], translated)
 
 
+def _is_name(token: str) -> bool:
+    parts = [part for part in token.split("-") if part]
+    return all(part in NAMES or len(part) == 1 or re.search(r"[\d_]", part) for part in parts)
+
+
 def latin_words(text: str) -> list[str]:
-    """The Latin words of ``text`` outside math that are not in :data:`NAMES`."""
-    words = _LATIN_WORD.findall(re.sub(r"\$[^$]*\$", " ", text))
-    return [w for w in words if w not in NAMES and not all(p in NAMES for p in w.split("-"))]
+    """The Latin words of ``text`` outside math, names, identifiers and symbols."""
+    if LAYER.fullmatch(text.strip()):
+        return []
+    return [t for t in _TOKEN.findall(re.sub(r"\$[^$]*\$", " ", text)) if not _is_name(t)]
 
 
 def needs_translation(text: str) -> bool:
     """Whether ``text`` has a word to translate (numbers, math and names alone need none)."""
-    return bool(latin_words(template(text)[0]))
+    return bool(latin_words(text))
 
 
 class Translator:
@@ -184,7 +194,8 @@ def update_catalogue(store: Path, po_path: Path) -> tuple[int, int]:
         with open(po_path, encoding="utf8") as stream:
             catalog = read_po(stream)
     else:
-        catalog = Catalog(locale="ko", project="cnnbook figures", fuzzy=False)
+        catalog = Catalog(locale=po_path.parent.parent.name, project="cnnbook figures", fuzzy=False,
+                          header_comment="# The words inside the book's figures, as templates.")
     for key, example in sorted(found.items()):
         if key not in catalog:
             catalog.add(key, "", auto_comments=[f"e.g. {example!r}"] if example != key else [])

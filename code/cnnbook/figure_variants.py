@@ -150,9 +150,25 @@ def relayout(fig) -> None:
         pass
 
 
+def _one_line_rotated_labels(fig) -> None:
+    """Tick labels set on their side (many categories) on one line each: a phone has the height
+    for a long label, not the width for many two-line ones."""
+    for ax in fig.axes:
+        labels = ax.get_xticklabels()
+        if labels and labels[0].get_rotation() not in (0, 360):
+            formatter = ax.xaxis.get_major_formatter()
+            mapping = figure_text._labels_by_tick(formatter)
+            if mapping is not None:
+                for tick, label in mapping.items():
+                    mapping[tick] = " ".join(str(label).split("\n"))
+            elif hasattr(formatter, "seq"):
+                formatter.seq = [" ".join(str(label).split("\n")) for label in formatter.seq]
+
+
 def _legends_below(fig) -> bool:
-    """On a phone a legend inside a plot covers its lines: put each under its plot."""
-    moved = False
+    """On a phone a legend inside a plot covers its lines: put each under its plot, and make
+    the figure taller by what the legends take."""
+    moved, taller = False, {}
     for ax in fig.axes:
         legend = ax.get_legend()
         if legend is None or not _is_plot(ax) or len(legend.get_texts()) < 2:
@@ -163,8 +179,16 @@ def _legends_below(fig) -> bool:
         legend.set_visible(True)
         y = ax.transAxes.inverted().transform((0, bottom))[1]
         legend.set_bbox_to_anchor((0.5, y - 0.02), transform=ax.transAxes)
+        if legend._loc != 9:  # not below yet ("upper center"): the figure grows once
+            spec = ax.get_subplotspec()
+            row = spec.rowspan.start if spec is not None else 0
+            height = legend.get_window_extent(renderer).height / fig.dpi
+            taller[row] = max(taller.get(row, 0), height + 0.05)
         legend.set_loc("upper center")
         moved = True
+    if taller:
+        w, h = fig.get_size_inches()
+        fig.set_size_inches(w, h + sum(taller.values()))
     return moved
 
 
@@ -218,6 +242,7 @@ def render(fig, narrow: bool, language: str = "en", translate=None) -> tuple[byt
                     text.set_fontfamily(fonts)
         if narrow:
             smaller_text(fig)
+            _one_line_rotated_labels(fig)
             reflow(fig)
         if narrow or translate is not None:
             relayout(fig)
