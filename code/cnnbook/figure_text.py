@@ -28,7 +28,7 @@ RoI IoU NMS AP mAP Fast Faster Keras TensorFlow softmax SGD Adam RMS ms Conv2D M
 AveragePooling2D ZeroPadding2D Dense Dropout Flatten Rescaling BatchNormalization Activation
 """.split())
 #: A layer as Keras names it, ``name\n(Class)``: an identifier the code prints, kept as is.
-LAYER = re.compile(r"\w+\n\(\w+\)")
+LAYER = re.compile(r"\w+\s+\([A-Z]\w*\)")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 
 
@@ -38,7 +38,7 @@ def template(text: str) -> tuple[str, list[str]]:
 
     def slot(match):
         values.append(match.group(0))
-        return "{%d}" % (len(values) - 1)
+        return f"{{{len(values) - 1}}}"
 
     return _VALUE.sub(slot, text), values
 
