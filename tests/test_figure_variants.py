@@ -128,3 +128,40 @@ def test_the_figure_catalogue_is_complete_and_keeps_every_placeholder():
     for english, korean in messages.items():
         assert sorted(re.findall(r"\{\d+\}", english)) == sorted(re.findall(r"\{\d+\}", korean)), english
         assert not figure_text.latin_words(figure_text.fill(korean, [""] * 20)), (english, korean)
+
+
+def test_a_page_shows_each_stored_figure_as_a_picture_of_its_variants(tmp_path):
+    """The build's hook on a page of the Korean edition: a stored figure becomes a <picture>
+    (narrow on a phone, wide and in Korean elsewhere), a figure never stored is left as it was
+    and reported; a second build draws nothing again."""
+    from types import SimpleNamespace
+
+    fig = _figure()
+    (tmp_path / theme.STORE_FOLDER).mkdir()
+    (tmp_path / theme.STORE_FOLDER / f"{'a' * 64}.pickle").write_bytes(pickle.dumps(fig))
+    plt.close(fig)
+    catalogue = tmp_path / "locales" / "ko" / "LC_MESSAGES" / "figures.po"
+    catalogue.parent.mkdir(parents=True)
+    catalogue.write_text("".join(f'msgid "{en}"\nmsgstr "{ko}"\n\n' for en, ko in KO.items()), encoding="utf8")
+
+    def build():
+        app = SimpleNamespace(
+            outdir=str(tmp_path / "html" / "ko"), confdir=str(tmp_path), builder=SimpleNamespace(format="html"),
+            config=SimpleNamespace(cnnbook_build_dir=str(tmp_path), language="ko", locale_dirs=["locales"]))
+        body = ('<p>x</p><img alt="curves" src="../_images/' + "a" * 64 + '.png" style="width: 591px;" />'
+                '<img alt="old" src="../_images/' + "b" * 64 + '.png" />')
+        context = {"body": body}
+        figure_variants._pictures(app, "book/page", "page.html", context, None)
+        return app, context["body"]
+
+    app, body = build()
+    assert body.count("<picture") == 1 and f'src="../_images/{"b" * 64}.png"' in body
+    assert f'srcset="../_images/{"a" * 64}-ko-narrow.png 2x"' in body
+    assert f'src="../_images/{"a" * 64}-ko.png"' in body and "591px" not in body
+    assert (tmp_path / "html" / "ko" / "_images" / f"{'a' * 64}-ko-narrow.png").is_file()
+    assert app._cnnbook_unstored == {("book/page", "b" * 64)}
+    assert app._cnnbook_variants.rendered == 2 and not app._cnnbook_variants.translate.missing
+    entries = [json.loads(line) for line in (tmp_path / figure_variants.VARIANT_LOG).read_text().splitlines()]
+    assert {e["variant"] for e in entries} == {"wide", "narrow"} and all("에포크" in e["texts"] for e in entries)
+    app, again = build()
+    assert again == body and app._cnnbook_variants.rendered == 0  # from the render cache
