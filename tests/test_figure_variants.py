@@ -142,11 +142,13 @@ def test_a_page_shows_each_stored_figure_as_a_picture_of_its_variants(tmp_path):
     plt.close(fig)
     catalogue = tmp_path / "locales" / "ko" / "LC_MESSAGES" / "figures.po"
     catalogue.parent.mkdir(parents=True)
-    catalogue.write_text("".join(f'msgid "{en}"\nmsgstr "{ko}"\n\n' for en, ko in KO.items()), encoding="utf8")
+    entries = (f'msgid "{en}"\nmsgstr "{ko}"\n\n' for en, ko in KO.items())
+    catalogue.write_text("".join(entries), encoding="utf8")
 
     def build():
         app = SimpleNamespace(
-            outdir=str(tmp_path / "html" / "ko"), confdir=str(tmp_path), builder=SimpleNamespace(format="html"),
+            outdir=str(tmp_path / "html" / "ko"), confdir=str(tmp_path),
+            builder=SimpleNamespace(format="html"),
             config=SimpleNamespace(cnnbook_build_dir=str(tmp_path), language="ko", locale_dirs=["locales"]))
         body = ('<p>x</p><img alt="curves" src="../_images/' + "a" * 64 + '.png" style="width: 591px;" />'
                 '<img alt="old" src="../_images/' + "b" * 64 + '.png" />')
@@ -161,7 +163,8 @@ def test_a_page_shows_each_stored_figure_as_a_picture_of_its_variants(tmp_path):
     assert (tmp_path / "html" / "ko" / "_images" / f"{'a' * 64}-ko-narrow.png").is_file()
     assert app._cnnbook_unstored == {("book/page", "b" * 64)}
     assert app._cnnbook_variants.rendered == 2 and not app._cnnbook_variants.translate.missing
-    entries = [json.loads(line) for line in (tmp_path / figure_variants.VARIANT_LOG).read_text().splitlines()]
+    log = (tmp_path / figure_variants.VARIANT_LOG).read_text(encoding="utf8")
+    entries = [json.loads(line) for line in log.splitlines()]
     assert {e["variant"] for e in entries} == {"wide", "narrow"} and all("에포크" in e["texts"] for e in entries)
     app, again = build()
     assert again == body and app._cnnbook_variants.rendered == 0  # from the render cache
