@@ -165,6 +165,7 @@ def test_a_page_shows_each_stored_figure_as_a_picture_of_its_variants(tmp_path):
     assert app._cnnbook_variants.rendered == 2 and not app._cnnbook_variants.translate.missing
     log = (tmp_path / figure_variants.VARIANT_LOG).read_text(encoding="utf8")
     entries = [json.loads(line) for line in log.splitlines()]
-    assert {e["variant"] for e in entries} == {"wide", "narrow"} and all("에포크" in e["texts"] for e in entries)
+    assert {e["variant"] for e in entries} == {"wide", "narrow"}
+    assert all("에포크" in e["texts"] for e in entries)
     app, again = build()
     assert again == body and app._cnnbook_variants.rendered == 0  # from the render cache
