@@ -59,6 +59,8 @@ def render(fig, narrow: bool, language: str = "en", translate=None) -> tuple[byt
     wide_inches = fig.get_size_inches()[0]
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # no bold Nanum: 600
     fonts = FONTS.get(language)
+    if fonts:
+        _know_fonts(fonts)
     with matplotlib.rc_context({"font.family": fonts} if fonts else {}), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if translate is not None:
@@ -93,6 +95,19 @@ def render(fig, narrow: bool, language: str = "en", translate=None) -> tuple[byt
         "phone_pt": smallest and round(theme.displayed_pt(smallest, inches, theme.PHONE_COLUMN_PX), 2),
         "texts": figure_text.figure_texts(fig),
     }
+
+
+def _know_fonts(families: list[str]) -> None:
+    """Make matplotlib know fonts installed after it cached its list (fonts-nanum, say)."""
+    from matplotlib import font_manager
+
+    for family in families:
+        try:
+            font_manager.findfont(family, fallback_to_default=False)
+        except ValueError:
+            for path in font_manager.findSystemFonts():
+                if Path(path).stem.replace(" ", "").startswith(family):
+                    font_manager.fontManager.addfont(path)
 
 
 def _png(fig) -> bytes:
