@@ -169,3 +169,22 @@ def test_a_page_shows_each_stored_figure_as_a_picture_of_its_variants(tmp_path):
     assert all("에포크" in e["texts"] for e in entries)
     app, again = build()
     assert again == body and app._cnnbook_variants.rendered == 0  # from the render cache
+
+
+@pytest.mark.parametrize("ci", ["", "1"])
+def test_a_figure_left_in_english_fails_ci_and_is_reported_locally(ci, monkeypatch):
+    from types import SimpleNamespace
+
+    import sphinx.util.logging
+
+    said = {"warning": [], "info": []}
+    fake = SimpleNamespace(warning=said["warning"].append, info=said["info"].append)
+    monkeypatch.setattr(sphinx.util.logging, "getLogger", lambda name: fake)
+    monkeypatch.setenv("CI", ci)
+    variants = SimpleNamespace(language="ko", rendered=0, seconds=0.0,
+                               translate=SimpleNamespace(missing={"new words"}))
+    app = SimpleNamespace(_cnnbook_variants=variants, _cnnbook_unstored={("book/page", "c" * 64)})
+    figure_variants._report(app, None)
+    problems = said["warning"] if ci else [m for m in said["info"] if m.startswith("WARNING")]
+    assert len(problems) == 2 and "shown in English" in problems[0] and "new words" in problems[1]
+    assert not said["warning"] or ci
