@@ -186,3 +186,36 @@ def _wrap_long_texts(fig) -> bool:
             text.set_text("\n".join(textwrap.fill(line, width) for line in words.split("\n")))
             changed = True
     return changed
+
+
+def upright_crowded_labels(fig) -> bool:
+    """Labels a plot writes over its bars or points that now run into each other ("flat" over
+    three neighbouring bars) stand on their side, as the tick labels below them do."""
+    renderer = fig.canvas.get_renderer()
+    turned = False
+    for ax in fig.axes:
+        if not _is_plot(ax):
+            continue
+        texts = [t for t in ax.texts if t.get_visible() and t.get_text().strip() and not t.get_rotation()]
+        boxes = [t.get_window_extent(renderer) for t in texts]
+        for i, text in enumerate(texts):
+            if any(j != i and boxes[i].overlaps(other) for j, other in enumerate(boxes)):
+                text.set_rotation(90)
+                text.set_verticalalignment("bottom")
+                text.set_horizontalalignment("center")
+                turned = True
+    return turned
+
+
+def make_narrow(fig) -> None:
+    """Everything above, in order: text a little smaller, panels restacked at the phone's width,
+    the layout redone; then what the first drawing shows runs into something is moved."""
+    smaller_text(fig)
+    _one_line_rotated_labels(fig)
+    reflow(fig)
+    relayout(fig)
+    fig.canvas.draw()
+    if upright_crowded_labels(fig) | _wrap_long_texts(fig) | _legends_below(fig):
+        fig.canvas.draw()
+        if _legends_below(fig):  # again, where the new layout put the axis labels
+            fig.canvas.draw()

@@ -69,17 +69,8 @@ def render(fig, narrow: bool, language: str = "en", translate=None) -> tuple[byt
             for text in fig.findobj(Text):
                 if text.get_fontfamily() in (["sans-serif"], ["DejaVu Sans"]):
                     text.set_fontfamily(fonts)
-        if narrow:
-            figure_narrow.smaller_text(fig)
-            figure_narrow._one_line_rotated_labels(fig)
-            figure_narrow.reflow(fig)
         if narrow:  # a wide figure keeps the English layout (and so its ticks and colorbars)
-            figure_narrow.relayout(fig)
-            fig.canvas.draw()
-            if narrow and (figure_narrow._wrap_long_texts(fig) | figure_narrow._legends_below(fig)):
-                fig.canvas.draw()
-                if figure_narrow._legends_below(fig):  # again, where the new layout put the axis labels
-                    fig.canvas.draw()
+            figure_narrow.make_narrow(fig)
         target = NARROW_INCHES if narrow else wide_inches
         for _ in range(3):  # tight cropping may add margins: shrink until it fits its column
             data = _png(fig)
