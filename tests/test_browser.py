@@ -443,7 +443,8 @@ TABLET_WIDTH = 768
 
 IMAGE_SHAPES = """() => [...document.querySelectorAll("article img")]
     .filter(img => img.naturalWidth > 0 && img.getBoundingClientRect().width > 0)
-    .map(img => ({src: img.getAttribute("src").split("/").pop().slice(0, 16),
+    .map(img => ({src: (img.currentSrc || img.src).split("/").pop(),
+                  picture: !!img.closest("picture.cnnbook-figure"),
                   natural: img.naturalWidth / img.naturalHeight,
                   shown: img.getBoundingClientRect().width / img.getBoundingClientRect().height}))"""
 
@@ -553,6 +554,22 @@ def test_every_figure_keeps_its_shape_at_every_width(screens):
                         f"{image['src']}: {image['shown'] / image['natural']:.0%} of its shape")
     assert sum(len(images) for images in screens.shapes[390].values()) >= 30
     fail_if_any(problems, "figures drawn out of shape:")
+
+
+def test_a_phone_shows_every_figure_drawn_for_its_width(screens):
+    """At 390 pixels each figure of a page is its narrow variant (cnnbook.figure_variants),
+    whose text a phone shows at 8 points or more; at 768 and 1280, the wide one."""
+    problems = {}
+    for width, pages in screens.shapes.items():
+        for name, images in pages.items():
+            for image in images:
+                if not image["picture"]:
+                    continue
+                narrow = image["src"].endswith("-narrow.png")
+                if narrow != (width < 576):
+                    problems.setdefault(f"{name} at {width} px", []).append(image["src"][:16])
+    assert sum(image["picture"] for images in screens.shapes[390].values() for image in images) >= 30
+    fail_if_any(problems, "figures drawn for another width:")
 
 
 def test_tables_fit_or_scroll_with_a_cue_and_outputs_wrap(screens):

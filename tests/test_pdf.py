@@ -46,7 +46,10 @@ def tiny_site(tmp_path) -> Path:
     intro = ('<section id="welcome"><h1>Welcome<a class="headerlink" href="#welcome">#</a></h1>'
              '<p>See <a href="one.html#exercises">the exercises</a> and '
              '<a href="#welcome">this page</a>, or <a href="../_sources/book/intro.md">the source</a>.'
-             '</p><img src="../_images/a.png" loading="lazy" alt="a"></section>')
+             '</p><img src="../_images/a.png" loading="lazy" alt="a">'
+             '<picture class="cnnbook-figure"><source media="screen and (max-width: 575px)" '
+             'srcset="../_images/b-narrow.png 2x"><img src="../_images/b.png" '
+             'srcset="../_images/b.png 2x" alt="b"></picture></section>')
     one = ('<section id="one"><h1>One</h1><section id="exercises"><h2>Exercises</h2>'
            '<details class="admonition hide above-input"><summary>Show code cell source</summary>'
            '<pre>print(1)</pre></details><details class="sd-dropdown"><summary>Solution</summary>'
@@ -79,6 +82,9 @@ def test_assembled_book_links_inside_itself(tiny_site):
         if href:
             assert href[1:] in ids, href
     assert doc.select_one("img")["src"] == "_images/a.png" and not doc.select_one("img").get("loading")
+    figure = doc.select_one("picture img")  # a figure's variants: printed wide (its srcset)
+    assert figure["src"] == "_images/b.png" and figure["srcset"] == "_images/b.png 2x"
+    assert doc.select_one("picture source")["srcset"] == "_images/b-narrow.png 2x"
     assert [s.get("src") for s in doc.find_all("script") if s.get("src")] == [
         "_static/mathjax/tex-mml-chtml.js"]  # the pages' other scripts are gone
     assert doc.find("details", class_="sd-dropdown").has_attr("open")

@@ -173,9 +173,10 @@ def _chapter_body(root: Path, chapter: Chapter, book: set[str]):
             tag[attribute] = " ".join(anchor(chapter.path, i) for i in str(tag[attribute]).split())
     for tag in article.find_all(["img", "source"]):
         tag.attrs.pop("loading", None)  # a lazy image outside the window never prints
-        target = _local_target(chapter.path, tag.get("src") or "")
-        if target:
-            tag["src"] = target[0]
+        for name in ("src", "srcset"):  # srcset: one "url 2x" (a figure's <picture>)
+            url, _, density = (tag.get(name) or "").partition(" ")
+            if url and (target := _local_target(chapter.path, url)):
+                tag[name] = f"{target[0]} {density}".strip()
     for link in article.find_all("a", href=True):
         target = _local_target(chapter.path, link["href"])
         if target is None:

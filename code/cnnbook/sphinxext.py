@@ -328,6 +328,7 @@ def setup(app):
     app.setup_extension("cnnbook.editions")
     app.setup_extension("cnnbook.findings_page")
     app.setup_extension("cnnbook.notebooks")
+    app.setup_extension("cnnbook.figure_variants")  # each figure narrow, and per edition
     app.add_role("book-pdf", _book_pdf_role)
     app.add_post_transform(_exec_table_post_transform())
     app.connect("config-inited", _set_up_caches)

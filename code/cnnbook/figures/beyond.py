@@ -44,7 +44,7 @@ def frontier(points: list[dict]):
     ax.set_yscale("log")
     ax.invert_yaxis()
     for axis in (ax.xaxis, ax.yaxis):
-        axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        axis.set_major_formatter(ticker.StrMethodFormatter("{x:g}"))
         axis.set_minor_formatter(ticker.NullFormatter())
     ax.set_xticks([10, 20, 50, 100, 200, 500, 1000])
     ax.set_yticks([0.5, 1, 2, 5, 10, 20, 50, 100])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import NullFormatter, StrMethodFormatter
 
 from cnnbook.detection.boxes import as_boxes, iou
 from cnnbook.detection.roi_pooling import roi_bins, roi_max_pool
@@ -120,7 +120,7 @@ def speed_figure(counts, rcnn_seconds, fast_seconds):
     ax.set_xscale("log")
     ax.set_yscale("log")
     for axis in (ax.xaxis, ax.yaxis):  # plain numbers (2, 10, 500), not 2 x 10^0
-        axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        axis.set_major_formatter(StrMethodFormatter("{x:g}"))
         axis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("proposals per image")
     ax.set_ylabel("milliseconds per image")
@@ -172,7 +172,7 @@ def recall_figure(counts, rpn_recall: dict, hand_count: float, hand_recall: dict
         ax.plot([hand_count], [hand_recall[threshold]], "*", color=f"C{n}", markersize=12,
                 label=f"hand-made (all), IoU {threshold}")
     ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("proposals per image")
     ax.set_ylabel("recall")

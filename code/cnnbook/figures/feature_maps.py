@@ -11,7 +11,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import StrMethodFormatter
 
 from cnnbook.figures import theme
 
@@ -110,7 +110,7 @@ def shape_flow(rows: list[dict], input_shape: tuple):
     top.set_title("after each layer: map side (top), maps or units (bottom)")
     bottom.bar(x, depths, color=spatial)
     bottom.set_yscale("log")
-    bottom.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    bottom.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     bottom.set_ylabel("maps or units")
     crowded = len(stages) > 12
     _label_bars(bottom, depths, [f"{depth:,}" for depth in depths], upright=crowded)

@@ -17,6 +17,7 @@ import io
 import json
 import os
 import types
+from pathlib import Path
 
 #: Width of the book's text column for figures (CSS pixels, 1280-pixel window), and on a phone.
 COLUMN_PX = 672
@@ -44,6 +45,10 @@ GRID = "0.75"   # frames and light grid lines
 
 #: Where :func:`watch` writes what it measures (set by the book build; unset, nothing is written).
 LOG_ENV = "CNNBOOK_FIGURE_LOG"
+#: Beside that log, the folder where :func:`watch` keeps each saved figure itself (a pickle named
+#: by its PNG's sha256), so the build can draw it again per edition and per screen width
+#: (:mod:`cnnbook.figure_variants`).
+STORE_FOLDER = "figure-store"
 
 RC = {
     "figure.figsize": (COLUMN_INCHES, COLUMN_INCHES * 0.55),
@@ -143,8 +148,10 @@ def _record(path: str, fig, data: bytes, dpi: float) -> None:
         return
     inches = width / dpi
     smallest = smallest_text(fig)
+    sha = hashlib.sha256(data).hexdigest()
     entry = {
-        "png": hashlib.sha256(data).hexdigest(),
+        "png": sha,
+        "stored": _store(Path(path).parent / STORE_FOLDER, sha, fig),
         "width_inches": round(inches, 3),
         "smallest_pt": smallest,
         "desktop_pt": None if smallest is None else round(displayed_pt(smallest, inches), 2),
@@ -152,3 +159,22 @@ def _record(path: str, fig, data: bytes, dpi: float) -> None:
     }
     with open(path, "a", encoding="utf8") as log:
         log.write(json.dumps(entry) + "\n")
+
+
+def _store(folder: Path, sha: str, fig) -> bool:
+    """Keep ``fig`` as ``folder/<sha>.pickle`` (written whole or not at all); False if it cannot
+    be pickled (a lambda among its artists, say), which the build then reports."""
+    import pickle
+
+    target = folder / f"{sha}.pickle"
+    if target.is_file():
+        return True
+    try:
+        data = pickle.dumps(fig, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - any artist may refuse; the log says so
+        return False
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.part")
+    partial.write_bytes(data)
+    partial.replace(target)
+    return True
