@@ -20,7 +20,8 @@ def test_docstrings_lose_roles_and_double_backquotes():
               '    return "``kept``"  # code outside a docstring stays\n')
     plain = listings.plain_docstrings(source)
     assert plain == ('def f(padding):\n    """Pads with padding zeros, as Conv2D does;\n'
-                     '    see output_size and cnnbook.geometry."""\n    return "``kept``"  # code outside a docstring stays\n')
+                     '    see output_size and cnnbook.geometry."""\n'
+                     '    return "``kept``"  # code outside a docstring stays\n')
     assert plain.count("\n") == source.count("\n")  # emphasised lines still match
     assert listings.plain_docstrings(plain) == plain
 

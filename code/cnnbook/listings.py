@@ -16,7 +16,8 @@ import re
 from sphinx.directives.code import LiteralInclude
 
 _DOCSTRING = re.compile(r'("""|\'\'\')(.*?)\1', re.DOTALL)
-_ROLE = re.compile(r":(?:py:)?(?:class|func|meth|mod|data|attr|obj|exc|const|ref|doc|term):`(~?)([^`<]*?)(?:\s*<[^`>]*>)?`")
+_ROLE = re.compile(r":(?:py:)?(?:class|func|meth|mod|data|attr|obj|exc|const|ref|doc|term):"
+                   r"`(~?)([^`<]*?)(?:\s*<[^`>]*>)?`")
 _LITERAL = re.compile(r"``([^`]+)``")
 
 

@@ -8,7 +8,7 @@ PDF shows exactly the numbers, figures and tables of the site. :func:`assemble` 
 ``<article>`` of every page, in the order of the book's navigation, into one document (a title
 page, the contents, one chapter per page run), renames each page's ids so that they stay
 unique, turns links between pages into links inside the PDF, drops the pages' scripts but
-MathJax, opens every dropdown and gathers the solutions at the book's end (``pdf_solutions``).
+MathJax, opens every dropdown and gathers the solutions at the book's end (pdf_solutions).
 :func:`print_pdf` serves the edition on a local port (nothing else is reachable), waits for the
 images, the fonts and MathJax, and prints with the rules of ``_static/book-print.css`` (A4, wrapped code, figures
 within the page, ruled tables whose words are never split; a Korean edition in Nanum fonts) and

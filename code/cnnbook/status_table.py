@@ -123,9 +123,9 @@ def _table(rows: list[Row], words: dict[str, str], titles: dict[str, str], docna
     group += body
     head += nodes.row("", *(cell(words[key]) for key in ("chapter", "what", "seconds", "training")))
     for row in rows:
-        link = pending_xref(refdoc=docname, reftarget=posixpath.relpath(row.docname, posixpath.dirname(docname)),
-                            reftype="doc", refdomain="std", refexplicit=True, refwarn=True,
-                            classes=["xref", "doc"])
+        target = posixpath.relpath(row.docname, posixpath.dirname(docname))
+        link = pending_xref(refdoc=docname, reftarget=target, reftype="doc", refdomain="std",
+                            refexplicit=True, refwarn=True, classes=["xref", "doc"])
         link += nodes.inline(text=titles.get(row.docname, row.docname))
         body += nodes.row("", cell(link), cell(words[row.what]), cell(f"{row.seconds:,.0f}"),
                           cell(f"{row.training:,.0f}" if row.training else ""))
