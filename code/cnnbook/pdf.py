@@ -10,8 +10,8 @@ page, the contents, one chapter per page run), renames each page's ids so that t
 unique, turns links between pages into links inside the PDF, drops the pages' scripts but
 MathJax, opens every dropdown and gathers the solutions at the book's end (pdf_solutions).
 :func:`print_pdf` serves the edition on a local port (nothing else is reachable), waits for the
-images, the fonts and MathJax, and prints with the rules of ``_static/book-print.css`` (A4, wrapped code, figures
-within the page, ruled tables whose words are never split; a Korean edition in Nanum fonts) and
+images, the fonts and MathJax, and prints with ``_static/book-print.css`` (A4, wrapped code,
+figures within the page, ruled tables whose words never split; Korean in Nanum fonts) and
 page numbers in the footer. A table wider than the page is set in smaller type until it fits.
 Chromium cannot number the contents (no ``target-counter()``): the book is printed once, each
 chapter's page read from the PDF's bookmarks, written into the contents, and printed again.
