@@ -155,7 +155,7 @@ def anchors_figure(image: np.ndarray, all_anchors: np.ndarray, per_position: int
         draw_boxes(ax, all_anchors[labels == 1], colour="C2", width=1)
         if gt_boxes is not None:
             draw_boxes(ax, gt_boxes, colour="C3", style="--", width=2)
-        ax.set_title(f"positive anchors ({theme.colour_name('C2')}), ground truth "
+        ax.set_title(f"positive anchors ({theme.colour_name('C2')}),\nground truth "
                      f"({theme.colour_name('C3')})", fontsize=theme.NORMAL)
     for ax in axes.flat:
         ax.add_patch(Rectangle((-0.5, -0.5), size, size, fill=False, edgecolor="0.6", linewidth=1))
