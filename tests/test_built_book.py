@@ -15,7 +15,7 @@ from conftest import BUILT_HTML, REPO
 
 pytestmark = pytest.mark.built_book
 #: Pages that are not chapters, so they end without a summary and exercises.
-BACK_MATTER = {"intro", "glossary", "findings", "references", "status"}
+BACK_MATTER = {"intro", "glossary", "findings", "references", "status", "contributing"}
 
 
 def toc_pages() -> list[str]:

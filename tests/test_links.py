@@ -16,9 +16,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
-from conftest import BUILT_HTML
+from cnnbook import status_table
+from conftest import BUILT_HTML, REPO
 
 pytestmark = pytest.mark.built_book
 
@@ -238,16 +240,29 @@ def test_the_status_page_shows_versions_and_execution_times():
                 continue
     assert len(expected) == 6
     assert all(v in text for v in expected), f"versions missing on the status page: {expected}"
-    tables = [table for table in soup(status[0]).find_all("table") if "Run Time" in table.get_text()]
-    assert tables, "no execution table on the status page"
+    tables = soup(status[0]).select("table.cnnbook-status")
+    assert tables, "no cold-run table on the status page (cnnbook.status_table)"
     listed = tables[0].get_text(" ")
     assert "❌" not in listed and "✅" not in listed, "the table says ran/failed in words, not emoji"
     rows = [[cell.get_text(" ", strip=True) for cell in row.find_all("td")]
             for row in tables[0].find_all("tr")]
-    rows = [row for row in rows if row]
-    assert all(row[-1] == "ran" for row in rows), f"a chapter failed to execute: {rows}"
-    documents = {row[0] for row in rows}
+    rows, total = [row for row in rows if row][:-1], [row for row in rows if row][-1]
+    words = status_table.WORDS["en"]
+    assert all(row[1] in (words["trained"], words["cached"], words["ran"]) for row in rows), \
+        f"a chapter failed to execute: {rows}"
+    assert any(row[1] == words["trained"] for row in rows), "no chapter trained in a cold run"
+    seconds = [float(row[2].replace(",", "")) for row in rows]
+    training = [float(row[3].replace(",", "") or 0) for row in rows]
+    assert all(s >= t for s, t in zip(seconds, training)), rows
+    assert total[0] == words["total"] and abs(float(total[2].replace(",", "")) - sum(seconds)) <= len(rows)
+    documents = [row[0] for row in rows]
     assert not any("/" in name for name in documents), f"paths instead of titles: {documents}"
     titles = {page: soup(page).find("h1").get_text(" ", strip=True).rstrip("#").strip() for page in chapters}
     missing = [title for title in titles.values() if title not in documents]
     assert not missing, f"chapters without an execution time on the status page: {missing}"
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    order = [toc["root"]] + [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
+    by_file = {page.relative_to(BUILT_HTML).with_suffix("").as_posix(): title
+               for page, title in titles.items()}
+    expected = [by_file[name] for name in order if name in by_file]
+    assert documents == expected, "the status table is not in the book's order (_toc.yml)"

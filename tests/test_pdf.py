@@ -51,9 +51,12 @@ def tiny_site(tmp_path) -> Path:
              'srcset="../_images/b-narrow.png 2x"><img src="../_images/b.png" '
              'srcset="../_images/b.png 2x" alt="b"></picture></section>')
     one = ('<section id="one"><h1>One</h1><section id="exercises"><h2>Exercises</h2>'
+           '<ol><li><p>Six times seven?</p></li><li><p>Seven times eight?</p></li></ol>'
            '<details class="admonition hide above-input"><summary>Show code cell source</summary>'
            '<pre>print(1)</pre></details><details class="sd-dropdown"><summary>Solution</summary>'
-           '<p>Forty-two.</p></details></section></section>')
+           '<p>Forty-two.</p></details><div class="admonition dropdown"><p class="admonition-title">'
+           'Solutions</p><ol><li><p>Forty-two.</p></li><li><p>Fifty-six.</p></li></ol></div>'
+           '</section></section>')
     for name, title, body in (("intro", "Welcome", intro), ("one", "One", one)):
         page = PAGE.format(lang="en", title=title, nav=NAV, body=body)
         (tmp_path / "book" / f"{name}.html").write_text(page)
@@ -95,8 +98,32 @@ def test_assembled_book_links_inside_itself(tiny_site):
     # the contents: each chapter's title, and a place for its page (written in after a first print)
     assert [(entry.select_one(".pdf-contents-name").get_text(),
              entry.select_one(".pdf-contents-page")["data-chapter"])
-            for entry in doc.select(".pdf-contents-entry")] == [("Welcome", "p-book-intro"),
-                                                                ("One", "p-book-one")]
+            for entry in doc.select(".pdf-contents-entry")] == [
+        ("Welcome", "p-book-intro"), ("One", "p-book-one"),
+        ("Solutions to the exercises", "p-pdf-solutions")]
+
+
+def test_solutions_are_gathered_at_the_end_and_linked_both_ways(tiny_site):
+    """The solutions leave their exercises for a chapter of their own at the book's end; each
+    exercise links to its solution and each solution back to its exercise."""
+    from bs4 import BeautifulSoup
+
+    doc = BeautifulSoup(book_pdf.assemble(tiny_site)[0], "html.parser")
+    chapters = doc.select(".pdf-chapter")
+    assert chapters[-1]["id"] == "p-pdf-solutions"
+    assert not chapters[1].select(".admonition.dropdown")  # no longer under the exercises
+    questions = chapters[1].select("#p-book-one--exercises > ol > li")
+    answers = chapters[-1].select(".pdf-solutions ol > li")
+    assert [a.get_text(" ", strip=True) for a in answers] == ["\u2190 Exercise Forty-two.",
+                                                             "\u2190 Exercise Fifty-six."]
+    for question, answer in zip(questions, answers, strict=True):
+        assert question.select_one("a.pdf-to-solution")["href"] == "#" + answer["id"]
+        assert answer.select_one("a.pdf-to-exercise")["href"] == "#" + question["id"]
+    heading = chapters[-1].select_one("h2 a")
+    assert heading.get_text() == "One" and heading["href"] == "#p-book-one--exercises"
+    ids = [tag["id"] for tag in doc.find_all(id=True)]
+    assert len(ids) == len(set(ids))
+    assert all(a["href"][1:] in ids for a in doc.select("a[href^='#']"))
 
 
 # --- the PDFs of the built book -----------------------------------------------------------
@@ -340,3 +367,59 @@ def test_the_contents_give_each_chapter_its_page(edition):
         if page is None or not re.search(_cell_pattern(title) + rf"\s*{page}\n", contents + "\n"):
             wrong.append(f"{title}: bookmark on page {page}")
     assert not wrong, "chapters without their page in the contents:\n" + "\n".join(wrong)
+
+
+@pytest.mark.built_book
+@built
+def test_each_chapters_solutions_follow_its_exercises_and_link_back(edition):
+    """Every exercise of a chapter with solutions links to its solution, printed on a later page
+    (gathered at the book's end), and every solution links back: both are named destinations of
+    the PDF, and a link of the PDF points at each."""
+    pdf = reader(edition)
+    places = {str(name).lstrip("/"): pdf.get_destination_page_number(dest)
+              for name, dest in pdf.named_destinations.items()}
+    linked = {str(annotation.get_object().get("/Dest", "")).lstrip("/")
+              for page in pdf.pages for annotation in (page.get("/Annots") or [])}
+    exercises, wrong = 0, []
+    for chapter, article in _articles(edition):
+        section = article.select_one("section#exercises")
+        if section is None or not section.select(".admonition.dropdown"):
+            continue
+        questions = section.find("ol").find_all("li", recursive=False)
+        for number in range(1, len(questions) + 1):
+            exercises += 1
+            question = book_pdf.anchor(chapter.path, f"pdf-exercise-{number}")
+            answer = book_pdf.anchor(chapter.path, f"pdf-solution-{number}")
+            if question not in places or answer not in places:
+                wrong.append(f"{chapter.path} exercise {number}: no destination")
+            elif places[answer] <= places[question]:
+                wrong.append(f"{chapter.path} exercise {number}: solution on page "
+                             f"{places[answer] + 1}, exercise on {places[question] + 1}")
+            elif not {question, answer} <= linked:
+                wrong.append(f"{chapter.path} exercise {number}: not linked both ways")
+    assert exercises >= 40, f"only {exercises} exercises with solutions"
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.built_book
+@built
+def test_short_tables_are_not_split_across_pages(edition):
+    """A table of under 16 rows is printed on one page: its first and last rows share a page
+    (no lone row left on the next one). Rows whose text is not unique in the book are skipped."""
+    pages = [squeeze(page) for page in page_texts(edition)]
+    checked, split = 0, []
+    for chapter, article in _articles(edition):
+        for table in article.select("table"):
+            rows = [squeeze(row.get_text(" ")) for row in table.select("tbody > tr")]
+            if not 2 <= len(rows) < 16 or min(len(rows[0]), len(rows[-1])) < 12:
+                continue
+            first = [n for n, page in enumerate(pages) if rows[0] in page]
+            last = [n for n, page in enumerate(pages) if rows[-1] in page]
+            if len(first) != 1 or len(last) != 1:
+                continue
+            checked += 1
+            if first != last:
+                split.append(f"{chapter.path}: {rows[-1][:30]} on page {last[0] + 1}, "
+                             f"first row on {first[0] + 1}")
+    assert checked >= 10, f"only {checked} short tables checked"
+    assert not split, "short tables split across pages:\n" + "\n".join(split)

@@ -74,7 +74,8 @@ ALLOWED: list[tuple[str | None, str, str]] = [
 ]
 
 
-ROLES_NOT_PROSE = ("glue", "finding", "cite", "doc", "numref", "ref", "term", "eq", "math", "download")
+ROLES_NOT_PROSE = ("glue", "finding", "figword", "cite", "doc", "numref", "ref", "term", "eq", "math",
+                   "download")
 DIRECTIVES_WITH_PROSE = ("figure", "glue:figure", "admonition", "note", "tip", "warning", "important",
                          "caution", "attention", "hint", "seealso", "epigraph", "list-table", "table",
                          "glossary", "margin", "sidebar", "dropdown", "exercise", "solution")

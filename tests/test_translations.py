@@ -99,7 +99,7 @@ NOT_TERMS = {
     "문제": "the lecture's slide heading 'problems' (further_study)",
     "방법": "the lecture's slide heading 'methods' (further_study)",
     "빌드 상태": "the title of the build status page, not a lecture term",
-    "실행 캐시": "the build's execution cache (status page), not a lecture term",
+    "학습 캐시": "the book's training cache (status page), not a lecture term",
     "참고문헌": "the title of the references page",
 }
 

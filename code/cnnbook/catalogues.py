@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 #: Roles whose whole content the build resolves: it must be the English one.
-WHOLE_ROLE = re.compile(r"\{(glue(?::\w+)?|cite(?::\w+)?|eq|finding)\}`([^`]*)`")
+WHOLE_ROLE = re.compile(r"\{(glue(?::\w+)?|cite(?::\w+)?|eq|finding|figword)\}`([^`]*)`")
 #: Roles that may carry a title of their own (``{doc}`title <target>```): the target must stay.
 TARGET_ROLE = re.compile(r"\{(term|ref|numref|doc|download)\}`(?:[^`<]*<([^`>]+)>|([^`]*))`")
 #: Inline and display math.

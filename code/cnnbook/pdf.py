@@ -8,10 +8,10 @@ PDF shows exactly the numbers, figures and tables of the site. :func:`assemble` 
 ``<article>`` of every page, in the order of the book's navigation, into one document (a title
 page, the contents, one chapter per page run), renames each page's ids so that they stay
 unique, turns links between pages into links inside the PDF, drops the pages' scripts but
-MathJax, and opens every dropdown (the exercises' solutions). :func:`print_pdf` serves the
-edition on a local port (nothing else is reachable), waits for the images, the fonts and
-MathJax, and prints with the rules of ``_static/book-print.css`` (A4, wrapped code, figures
-within the page, ruled tables whose words are never split; a Korean edition in Nanum fonts) and
+MathJax, opens every dropdown and gathers the solutions at the book's end (pdf_solutions).
+:func:`print_pdf` serves the edition on a local port (nothing else is reachable), waits for the
+images, the fonts and MathJax, and prints with ``_static/book-print.css`` (A4, wrapped code,
+figures within the page, ruled tables whose words never split; Korean in Nanum fonts) and
 page numbers in the footer. A table wider than the page is set in smaller type until it fits.
 Chromium cannot number the contents (no ``target-counter()``): the book is printed once, each
 chapter's page read from the PDF's bookmarks, written into the contents, and printed again.
@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from cnnbook import pdf_solutions
 from cnnbook.pdf_pages import (
     CONTENTS_ENTRIES,
     FIT_TABLES,
@@ -42,6 +43,7 @@ from cnnbook.pdf_pages import (
     SET_PAGE_NUMBERS,
     TEXT_WIDTH_PX,
     chapter_pages,
+    contents_entry,
     page_count,
 )
 
@@ -242,7 +244,7 @@ def assemble(root: Path) -> tuple[str, str]:
     contents_heading.string = CONTENTS.get(language, CONTENTS["en"])
     contents.append(contents_heading)
     main = doc.new_tag("main", attrs={"class": "bd-main pdf-book"})
-    paths = {chapter.path for chapter in book}
+    paths, solutions = {chapter.path for chapter in book}, []
     for chapter in book:
         body = _chapter_body(root, chapter, paths)
         if chapter.part:
@@ -252,15 +254,13 @@ def assemble(root: Path) -> tuple[str, str]:
             divider = doc.new_tag("h1", attrs={"class": "pdf-part", "id": anchor(chapter.path, "part")})
             divider.string = chapter.part
             main.append(divider)
-        entry = doc.new_tag("a", href="#" + anchor(chapter.path), attrs={"class": "pdf-contents-entry"})
-        name = doc.new_tag("span", attrs={"class": "pdf-contents-name"})
-        name.string = chapter_title(body, chapter)
-        number = doc.new_tag("span", attrs={"class": "pdf-contents-page",
-                                            "data-chapter": anchor(chapter.path)})
-        entry.append(name)
-        entry.append(number)
-        contents.append(entry)
+        title = chapter_title(body, chapter)
+        contents.append(contents_entry(doc, anchor(chapter.path), title))
+        solutions.append(pdf_solutions.gather(doc, body, anchor(chapter.path), title, language))
         main.append(body)
+    if any(solutions):  # gathered at the book's end, not under their exercises
+        main.append(pdf_solutions.chapter(doc, [part for part in solutions if part], language))
+        contents.append(contents_entry(doc, pdf_solutions.ANCHOR, pdf_solutions.words(language)["title"]))
     doc.body.append(contents)
     doc.body.append(main)
     return str(doc), language

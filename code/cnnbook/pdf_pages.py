@@ -49,6 +49,16 @@ SET_PAGE_NUMBERS = """(numbers) => { for (const place of document.querySelectorA
     place.textContent = numbers[place.dataset.chapter] || ""; }"""
 
 
+def contents_entry(doc, target: str, title: str):
+    """A line of the contents: the title, and a place for its page (filled after a first print)."""
+    entry = doc.new_tag("a", href="#" + target, attrs={"class": "pdf-contents-entry"})
+    name = doc.new_tag("span", attrs={"class": "pdf-contents-name"})
+    name.string = title
+    entry.append(name)
+    entry.append(doc.new_tag("span", attrs={"class": "pdf-contents-page", "data-chapter": target}))
+    return entry
+
+
 def chapter_pages(pdf: Path, entries: list[list[str]]) -> dict[str, int]:
     """The page (from 1) on which each chapter of the contents (anchor, title) begins, read from
     the printed PDF's bookmarks: the first bookmark of that title after the previous chapter's.

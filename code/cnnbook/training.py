@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cnnbook import checks, nets
+from cnnbook import checks, nets, status_table
 from cnnbook.data import ImageSet, load_mnist
 from cnnbook.fingerprint import code_digest
 from cnnbook.runtime import keras, tf
@@ -326,6 +326,7 @@ def train(recipe: Recipe, data: ImageSet | None = None, *, use_cache: bool = Tru
     key = cache_key(recipe, data)
     entry = cache_dir() / f"{recipe.model}-{key[:20]}"
     if use_cache and (cached := _load(entry, recipe, key)) is not None:
+        _note_use(cached)
         return cached
     start = time.perf_counter()
     model, history, seconds, scoring = _fit(recipe, data, nets.builder(recipe.model))
@@ -336,4 +337,22 @@ def train(recipe: Recipe, data: ImageSet | None = None, *, use_cache: bool = Tru
                     seconds_total=total, scoring_seconds=scoring, trained_at=trained_at)
     if use_cache:
         _store(entry, result)
+    _note_use(result)
     return result
+
+
+#: This process's run of a page, for the status page: the latest run of a page is what counts.
+_RUN = f"{time.time():017.6f}-{os.getpid()}"
+
+
+def _note_use(result: Result) -> None:
+    """Note, for the status page's cold run (cnnbook.status_table), that the page being built
+    used ``result`` and how long it took to train, even when it was loaded from the cache."""
+    path = os.environ.get(status_table.USE_LOG_ENV)
+    if not path:
+        return
+    record = {"page": os.environ.get(status_table.PAGE_ENV, ""), "run": _RUN, "key": result.key,
+              "model": result.recipe.model, "trained": not result.from_cache,
+              "seconds": result.seconds_total + sum(result.scoring_seconds)}
+    with open(path, "a", encoding="utf8") as log:
+        log.write(json.dumps(record) + "\n")

@@ -12,6 +12,9 @@ from cnnbook.detection.boxes import as_boxes, iou
 from cnnbook.detection.roi_pooling import roi_bins, roi_max_pool
 from cnnbook.figures import theme
 
+#: The ground truth drawn under a detector's boxes: (colour, line style), named in captions.
+TRUTH_STYLE = ("0.5", "--")
+
 
 def draw_boxes(ax, boxes, captions=None, colour: str = "C1", style: str = "-", width: float = 1.5) -> None:
     """Rectangles for [y1, x1, y2, x2] boxes on an image axis (pixel edges at .5 in imshow)."""
@@ -152,7 +155,8 @@ def anchors_figure(image: np.ndarray, all_anchors: np.ndarray, per_position: int
         draw_boxes(ax, all_anchors[labels == 1], colour="C2", width=1)
         if gt_boxes is not None:
             draw_boxes(ax, gt_boxes, colour="C3", style="--", width=2)
-        ax.set_title("positive anchors (green), ground truth (red)", fontsize=theme.NORMAL)
+        ax.set_title(f"positive anchors ({theme.colour_name('C2')}),\nground truth "
+                     f"({theme.colour_name('C3')})", fontsize=theme.NORMAL)
     for ax in axes.flat:
         ax.add_patch(Rectangle((-0.5, -0.5), size, size, fill=False, edgecolor="0.6", linewidth=1))
         ax.set_xlim(-0.5 - size * 0.25, size * 1.25 - 0.5)

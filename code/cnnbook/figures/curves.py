@@ -7,8 +7,9 @@ import numpy as np
 
 from cnnbook.figures import theme
 
-#: Curve styles by metric prefix: what was measured, and on which images.
-_CURVES = {
+#: Curve styles by metric prefix: what was measured, and on which images (colour, line style:
+#: captions name them through theme.colour_name and theme.line_style_name).
+CURVES = {
     "": ("training", "C0", "-"),
     "val_": ("validation\n(held out of training)", "C1", "--"),
     "test_": ("test (watched each\nepoch, as the lecture does)", "C3", ":"),
@@ -54,7 +55,7 @@ def training_curves(*results, titles: tuple[str, ...] = ()):
         epochs = np.arange(1, result.recipe.epochs + 1)
         for col, metric in enumerate(("loss", "accuracy")):
             ax = axes[row, col]
-            for prefix, (label, colour, style) in _CURVES.items():
+            for prefix, (label, colour, style) in CURVES.items():
                 if prefix + metric in result.history:
                     ax.plot(epochs, result.history[prefix + metric], style, color=colour,
                             marker="o", markersize=3, label=label)

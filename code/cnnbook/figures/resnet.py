@@ -8,11 +8,17 @@ import numpy as np
 
 from cnnbook.figures import theme
 
+#: The colour of each net's line in the comparisons, in the order of the results given (the
+#: deep plain net, the deep residual one, the shallow plain one); pages name them in captions
+#: through theme.colour_name.
+NET_COLOURS = ("C3", "C0", "C7")
+#: The degradation figure's (colour, line width): the shallow net's line, then the deep one's.
+DEPTH_STYLES = (("C7", 1.4), ("C3", 2.6))
 
 def compare_training(results: dict[str, object]):
     """Training cost (top) and accuracy (bottom) per epoch of several results, one line per net."""
     fig, axes = plt.subplots(2, 1, figsize=(theme.STACKED_INCHES, 5.2))
-    for (label, result), colour in zip(results.items(), ("C3", "C0", "C7")):
+    for (label, result), colour in zip(results.items(), NET_COLOURS):
         epochs = np.arange(1, result.recipe.epochs + 1)
         for ax, metric in zip(axes, ("loss", "accuracy")):
             ax.plot(epochs, result.history[metric], marker="o", markersize=3, color=colour, label=label)
@@ -31,7 +37,7 @@ def gradient_norm_figure(scales: dict[str, dict[str, float]], norms: dict[str, d
     norm of the loss gradient with respect to its kernel (bottom); one line per net."""
     fig, axes = plt.subplots(2, 1, figsize=(theme.STACKED_INCHES, 5.6))
     for ax, by_net in zip(axes, (scales, norms)):
-        for (label, by_layer), colour in zip(by_net.items(), ("C3", "C0", "C7")):
+        for (label, by_layer), colour in zip(by_net.items(), NET_COLOURS):
             values = [v for name, v in by_layer.items() if not name.endswith("_projection")]
             ax.plot(np.arange(1, len(values) + 1), values, marker="o", markersize=3, color=colour,
                     label=label)
@@ -89,7 +95,7 @@ def degradation_figure(results: dict[tuple[str, str], object], final_errors: dic
     kinds = list(dict.fromkeys(kind for kind, _ in results))
     for ax, kind in zip(axes, kinds):
         for ((k, depth), result), (colour, width) in zip(
-            ((key, r) for key, r in results.items() if key[0] == kind), (("C7", 1.4), ("C3", 2.6))
+            ((key, r) for key, r in results.items() if key[0] == kind), DEPTH_STYLES
         ):
             epochs = np.arange(1, result.recipe.epochs + 1)
             errors = 1 - np.asarray(result.history["accuracy"])

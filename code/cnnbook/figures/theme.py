@@ -41,6 +41,12 @@ LARGE = 13      # numbers written inside diagram cells
 #: ("C0" is blue, "C1" orange, "C2" green, "C3" vermilion, ...).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 FIRST, SECOND, GOOD, BAD = "C0", "C1", "C2", "C3"
+#: What the palette's colours are called (Okabe & Ito's own names), for captions: a caption
+#: names a colour through :func:`colour_name` of the colour the figure drew with, never typed.
+COLOUR_NAMES = dict(zip(PALETTE, ("blue", "orange", "bluish green", "vermilion", "reddish purple",
+                                  "sky blue", "yellow", "black")))
+#: Matplotlib's line styles in words.
+LINE_STYLE_NAMES = {"-": "solid", "--": "dashed", ":": "dotted", "-.": "dash-dotted"}
 GRID = "0.75"   # frames and light grid lines
 
 #: Where :func:`watch` writes what it measures (set by the book build; unset, nothing is written).
@@ -68,6 +74,29 @@ RC = {
     "image.cmap": "viridis",
     "figure.hooks": ["cnnbook.figures.theme:watch"],
 }
+
+
+def colour_name(colour: str) -> str:
+    """The word for a colour a figure draws with: a cycle entry ("C3"), a palette colour, a grey
+    level ("0.6") or a named colour ("red")."""
+    from matplotlib.colors import to_hex
+
+    if isinstance(colour, str) and colour.lower() in {"red", "white", "black"}:
+        return colour.lower()
+    if isinstance(colour, str) and colour.startswith("C") and colour[1:].isdigit():
+        return COLOUR_NAMES[PALETTE[int(colour[1:]) % len(PALETTE)]]
+    hex_colour = to_hex(colour).upper()
+    if hex_colour in COLOUR_NAMES:
+        return COLOUR_NAMES[hex_colour]
+    red, green, blue = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    if red == green == blue:
+        return "grey"
+    raise ValueError(f"no name for the colour {colour!r}: use one of theme.PALETTE")
+
+
+def line_style_name(style: str) -> str:
+    """The word for a matplotlib line style ("--" is dashed); markers before it are dropped."""
+    return LINE_STYLE_NAMES[style.lstrip("o.Ds*^v")]
 
 
 def use() -> None:
