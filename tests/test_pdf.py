@@ -2,9 +2,11 @@
 
 The first tests assemble a small hand-made site (no Sphinx, no browser): chapters in the order
 of the navigation, ids kept unique, links between pages turned into links inside the document,
-solutions and hidden code opened. The others (marker ``built_book``) read the PDFs of the built
+solutions and hidden code opened, the solutions gathered at the book's end and linked both ways
+with their exercises. The others (marker ``built_book``) read the PDFs of the built
 book: every chapter's title, the glued MLP and CNN accuracies in the format their pages show,
-every solution's text; every font embedded (a Korean edition set in a Nanum font); no raw LaTeX,
+every solution's text, printed after its exercise, each linked both ways; short tables on one
+page; every font embedded (a Korean edition set in a Nanum font); no raw LaTeX,
 ANSI escape or unrendered glue; and the link to the PDF on the landing page and in every
 page's download menu. Editions are discovered: ``_build/html`` and any built folder in it
 (``ko``). On a machine without Chromium the PDF cannot be printed: these tests skip there, and
