@@ -61,6 +61,28 @@ def test_a_page_is_stale_when_the_code_it_imports_changes(tmp_path, monkeypatch)
     assert sphinxext.stale_pages(cache, pages) == [], "and it is stale once only"
 
 
+def test_a_build_folder_copied_to_another_checkout_still_drops_a_stale_page(tmp_path, monkeypatch):
+    """The record and the cache name pages by where they sit in the book, not by absolute path:
+    outputs cached in one checkout and copied with its build folder into another (a worktree)
+    are dropped there when the page's code changed, instead of being served stale."""
+    from cnnbook import fingerprint
+    from jupyter_cache import get_cache
+
+    cache = tmp_path / "cache"
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    first = {"geo": _page(tmp_path / "one", "geo", "from cnnbook import geometry")}
+    sphinxext.stale_pages(cache, first)
+    _cache_outputs(cache, first["geo"])
+    second = {"geo": _page(tmp_path / "two", "geo", "from cnnbook import geometry")}
+    assert sphinxext.stale_pages(cache, second) == [], "the same page, unchanged"
+
+    real = fingerprint.modules_digest
+    monkeypatch.setattr(fingerprint, "modules_digest", lambda names: real(names) + "edited")
+    assert sphinxext.stale_pages(cache, second) == ["geo"]
+    assert not get_cache(str(cache)).list_cache_records(), "the copied outputs are dropped"
+
+
 def test_a_page_is_stale_when_an_installed_version_changes(tmp_path, monkeypatch):
     from cnnbook import fingerprint
 

@@ -106,25 +106,31 @@ def _repository_from_environment(app, config) -> None:
 
 def stale_pages(cache_path: Path, pages: dict[str, Path]) -> list[str]:
     """The pages (docname -> source file) whose code or versions changed since their outputs
-    were cached. Their cached outputs are removed first, so they can only be executed anew."""
+    were cached. Their cached outputs are removed first, so they can only be executed anew.
+
+    Pages are keyed by docname and cached notebooks matched by their path's ending, not by
+    absolute paths: a build folder copied to another checkout (a worktree, CI's clone) still
+    finds the record of what its pages ran with, and drops the right outputs."""
     record = cache_path / PAGE_DIGESTS
     try:
         stored = json.loads(record.read_text(encoding="utf8"))
     except (OSError, ValueError):
         stored = {}
     versions = versions_digest()
-    current = {str(path): page_digest(path.read_text(encoding="utf8"), versions) for path in pages.values()}
-    stale = {str(path) for path in pages.values() if stored.get(str(path)) != current[str(path)]}
+    current = {name: page_digest(path.read_text(encoding="utf8"), versions)
+               for name, path in pages.items()}
+    stale = sorted(name for name in pages if stored.get(name) != current[name])
     if stale and (cache_path / "global.db").is_file():
         from jupyter_cache import get_cache
 
+        endings = tuple(f"/{name}{Path(pages[name]).suffix}" for name in stale)
         cache = get_cache(str(cache_path))
         for entry in cache.list_cache_records():
-            if str(Path(entry.uri).resolve()) in stale:
+            if Path(entry.uri).as_posix().endswith(endings):
                 cache.remove_cache(entry.pk)
     cache_path.mkdir(parents=True, exist_ok=True)
     record.write_text(json.dumps({**stored, **current}, indent=1, sort_keys=True), encoding="utf8")
-    return sorted(name for name, path in pages.items() if str(path) in stale)
+    return stale
 
 
 def _pages_whose_code_changed(app, env, added, changed, removed):
