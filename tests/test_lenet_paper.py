@@ -126,8 +126,8 @@ def test_paper_runs_are_refused_when_wrong():
 
 
 def test_paper_rates_are_the_papers_schedule():
-    schedule = paper_training.rates(runs.LENET5_SDLM, steps_per_epoch=1)
-    per_pass = [float(schedule(step)) for step in range(14)]
+    schedule = paper_training.rates(runs.LENET5_SDLM, steps_per_epoch=10)
+    per_pass = [float(schedule(10 * done + 5)) for done in range(14)]  # mid-pass
     expected = [0.0005] * 2 + [0.0002] * 3 + [0.0001] * 3 + [0.00005] * 4 + [0.00001] * 2
     np.testing.assert_allclose(per_pass, expected, rtol=1e-6)
 

@@ -73,8 +73,11 @@ def rates(run: PaperRun, steps_per_epoch: int):
     return keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, values)
 
 
-def _compiled(run: PaperRun, steps_per_epoch: int) -> keras.Model:
+def _compiled(run: PaperRun, steps_per_epoch: int, weights=None) -> keras.Model:
+    """The run's model, compiled; saved weights are loaded before compiling (as in training)."""
     model = nets.builder(run.model)()
+    if weights is not None:
+        model.load_weights(weights)
     schedule = rates(run, steps_per_epoch)
     optimizer = (SDLM(schedule, run.mu, run.gradient_scale) if run.optimizer == "sdlm"
                  else keras.optimizers.Adam(schedule))
@@ -125,8 +128,7 @@ def _load(entry, run: PaperRun, key: str) -> Result | None:
         stored = json.loads((entry / RESULT_FILE).read_text())
         if stored["key"] != key:
             return None
-        model = _compiled(run, 1)
-        model.load_weights(entry / WEIGHTS_FILE)
+        model = _compiled(run, 1, weights=entry / WEIGHTS_FILE)
     except (OSError, ValueError, KeyError):
         return None
     return Result(run, stored["history"], stored["test_loss"], stored["test_accuracy"],
