@@ -23,10 +23,6 @@ import numpy as np
 from cnnbook.facts import LENET5_SDLM_MU, LENET5_SDLM_RATES
 from cnnbook.runtime import keras, tf
 
-#: Patterns per backward pass of the curvature estimate (memory: patterns x parameters floats).
-CURVATURE_CHUNK = 100
-
-
 class SDLM(keras.optimizers.Optimizer):
     """w_k <- w_k - eta / (mu + h_kk) * gradient_scale * (the batch's mean gradient for w_k).
 
@@ -64,28 +60,28 @@ class SDLM(keras.optimizers.Optimizer):
 
 def curvature_estimator(model: keras.Model, output: str = "F6"):
     """A function (x, seed) -> the Gauss-Newton diagonal of the squared distance between the
-    layer ``output``'s values and a fixed target, averaged over the patterns ``x``."""
+    layer ``output``'s values and a fixed target, averaged over the patterns ``x``: one backward
+    pass per pattern, in a graph loop (per-pattern gradients, squared, summed)."""
     features = keras.Model(model.inputs, model.get_layer(output).output)
     variables = model.trainable_variables
 
     @tf.function(reduce_retracing=True)
-    def squared_gradients(chunk, seed):
-        with tf.GradientTape() as tape:
-            values = features(chunk, training=False)
-            signs = 2.0 * tf.cast(tf.random.stateless_uniform(tf.shape(values), seed, 0, 2,
-                                                              dtype=tf.int32), values.dtype) - 1.0
-            probes = tf.reduce_sum(signs * values, axis=1)
-        rows = tape.jacobian(probes, variables, experimental_use_pfor=True,
-                             unconnected_gradients=tf.UnconnectedGradients.ZERO)
-        return [tf.reduce_sum(tf.square(row), axis=0) for row in rows]
+    def estimate_graph(x, seed):
+        totals = [tf.zeros_like(v) for v in variables]
+        count = tf.shape(x)[0]
+        for i in tf.range(count):
+            with tf.GradientTape() as tape:
+                values = features(x[i: i + 1], training=False)
+                draw = tf.random.stateless_uniform(tf.shape(values), tf.stack([seed, tf.cast(i, tf.int64)]),
+                                                   0, 2, dtype=tf.int32)
+                probe = tf.reduce_sum((2.0 * tf.cast(draw, values.dtype) - 1.0) * values)
+            gradients = tape.gradient(probe, variables,
+                                      unconnected_gradients=tf.UnconnectedGradients.ZERO)
+            totals = [t + tf.square(g) for t, g in zip(totals, gradients)]
+        return [2.0 * t / tf.cast(count, t.dtype) for t in totals]
 
     def estimate(x: np.ndarray, seed: int) -> list:
-        totals = [tf.zeros_like(v) for v in variables]
-        for start in range(0, len(x), CURVATURE_CHUNK):
-            chunk = tf.convert_to_tensor(x[start: start + CURVATURE_CHUNK])
-            squares = squared_gradients(chunk, tf.constant([seed, start], dtype=tf.int64))
-            totals = [t + s for t, s in zip(totals, squares)]
-        return [2.0 * t / len(x) for t in totals]
+        return estimate_graph(tf.convert_to_tensor(x, dtype=tf.float32), tf.constant(seed, tf.int64))
 
     return estimate
 
