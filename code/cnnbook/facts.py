@@ -45,6 +45,14 @@ LENET5_INPUT_RANGE = (-0.1, 1.175)
 #: (as the fraction (2, 3)).
 LENET5_TANH_AMPLITUDE = 1.7159
 LENET5_TANH_SLOPE = (2, 3)
+#: Section II-B: F6 has 84 units, the size of the output RBF units' codes (7x12 bitmaps).
+LENET5_RBF_UNITS = 84
+#: Section II-B and Appendix C: stochastic diagonal Levenberg-Marquardt's safety term mu, the
+#: patterns the diagonal Hessian is re-estimated on before each pass, and the global rate eta for
+#: passes 1-2, 3-5, 6-8, 9-12 and from 13 on.
+LENET5_SDLM_MU = 0.02
+LENET5_SDLM_PATTERNS = 500
+LENET5_SDLM_RATES = (0.0005, 0.0002, 0.0001, 0.00005, 0.00001)
 #: Where the book's Keras model (cnnbook.nets.classic.lenet5) differs from the 1998 network
 #: (the chapter explains each).
 LENET5_CHANGES = {
@@ -196,7 +204,8 @@ SOURCES = {
     **dict.fromkeys(
         ("LENET5_PAPER_LAYER_PARAMS", "LENET5_PAPER_PARAMS", "LENET5_C3_TABLE", "LENET5_PAPER_TEST_ERROR",
          "LENET5_PAPER_TEST_ERROR_DISTORTED", "LENET5_PAPER_EPOCHS", "LENET5_INPUT_SIDE", "LENET5_CHANGES",
-         "LENET5_INPUT_RANGE", "LENET5_TANH_AMPLITUDE", "LENET5_TANH_SLOPE"),
+         "LENET5_INPUT_RANGE", "LENET5_TANH_AMPLITUDE", "LENET5_TANH_SLOPE", "LENET5_RBF_UNITS",
+         "LENET5_SDLM_MU", "LENET5_SDLM_PATTERNS", "LENET5_SDLM_RATES"),
         "lecun1998"),
     **dict.fromkeys(
         ("ALEXNET_TOP5_TEST_ERROR", "ALEXNET_SECOND_PLACE_TOP5_ERROR", "ALEXNET_YEAR", "ALEXNET_PAPER_PARAMS",
