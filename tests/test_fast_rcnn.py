@@ -1,16 +1,17 @@
-"""Fast R-CNN trained end to end and Faster R-CNN's RPN: the RoI pooling layer, the RoI and anchor
-sampling, the losses, the cache and determinism of their training."""
+"""Fast R-CNN trained end to end, Faster R-CNN's RPN and its fourth training step: the RoI pooling
+layer, the RoI and anchor sampling, the losses, the cache and determinism of their training."""
 
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from cnnbook import detection, facts, runs
-from cnnbook.detection import end_to_end, rpn
-from cnnbook.detection.configs import FastRCNNConfig, RPNConfig
+from cnnbook.detection import end_to_end, rpn, step4
+from cnnbook.detection.configs import FastRCNNConfig, HeadFineTuneConfig, RPNConfig
 from cnnbook.detection.regions import Regions
 from cnnbook.nets import rcnn
 from cnnbook.runtime import tf
@@ -149,3 +150,60 @@ def test_rpn_cache_key_and_determinism(cache_dir):
     for a, b in zip(first.model.get_weights(), retrained.model.get_weights()):
         assert np.array_equal(a, b)
     assert rpn.train_rpn(dataclasses.replace(config, epochs=2), maps, truth).key != first.key
+
+
+# ---- the fourth step: the head fine-tuned on the RPN's proposals -------------------------------
+
+
+def test_fourth_step_config_samples_as_fast_rcnn_does():
+    config = runs.FASTER_RCNN
+    assert config.proposals == facts.FASTER_TEST_PROPOSALS and config.seed == runs.SEED
+    for name in ("foreground_fraction", "foreground_iou", "background_iou", "box_loss_weight",
+                 "rois_per_image", "images_per_batch"):
+        assert getattr(config, name) == getattr(runs.FAST_RCNN, name), name
+    with pytest.raises(ValueError):
+        HeadFineTuneConfig(epochs=1, proposals=0)
+    with pytest.raises(ValueError):
+        HeadFineTuneConfig(epochs=1, background_iou=(0.5, 0.1))
+
+
+def test_proposal_regions_are_the_proposals_labelled_and_nothing_else():
+    truth = np.array([[10.0, 10.0, 30.0, 26.0], [40.0, 36.0, 58.0, 50.0]])
+    toy = SimpleNamespace(boxes=(truth, np.zeros((0, 4))), labels=(np.array([3, 7]), np.zeros(0, int)))
+    boxes = [np.array([[10.0, 10.0, 30.0, 26.0], [11.0, 10.0, 30.0, 27.0], [40.0, 36.0, 50.0, 42.0],
+                       [0.0, 0.0, 8.0, 8.0]]), np.array([[5.0, 5.0, 20.0, 20.0]])]
+    regions = step4.proposal_regions(toy, boxes)
+    assert len(regions) == 5 and regions.canvas.tolist() == [0, 0, 0, 0, 1]
+    assert np.array_equal(regions.boxes, np.concatenate(boxes)), "no ground-truth or jittered boxes added"
+    assert regions.labels.tolist() == [3, 3, rcnn.BACKGROUND, rcnn.BACKGROUND, rcnn.BACKGROUND]
+    assert np.isclose(regions.overlap[0], 1.0) and regions.overlap[2] < 0.5 and regions.overlap[4] == 0
+    assert np.array_equal(regions.matched[1], truth[0])
+
+
+@pytest.mark.slow
+def test_fourth_step_trains_the_head_only_and_is_cached(cache_dir):
+    rng = np.random.default_rng(2)
+    images = rng.random((4, 64, 64), dtype=np.float32)
+    regions = _tiny_regions(rng)
+    start = rcnn.fast_rcnn()
+    start.set_weights([rng.normal(0, 0.1, w.shape).astype(np.float32) for w in start.get_weights()])
+    config = HeadFineTuneConfig(epochs=1, images_per_batch=2, rois_per_image=8, proposals=12)
+    first = step4.fine_tune_head(config, images, regions, start)
+    for name in step4.SHARED:
+        for a, b in zip(start.get_layer(name).get_weights(), first.model.get_layer(name).get_weights()):
+            assert np.array_equal(a, b), f"{name} is shared with the RPN: frozen"
+    for name in ("fc", "classes", "boxes"):
+        moved = [not np.array_equal(a, b) for a, b in zip(start.get_layer(name).get_weights(),
+                                                           first.model.get_layer(name).get_weights())]
+        assert any(moved), f"the head's {name} learns"
+    assert len(first.history["class_loss"]) == 1 and first.seconds_total > 0
+    again = step4.fine_tune_head(config, images, regions, start)
+    assert not first.from_cache and again.from_cache and again.key == first.key
+    retrained = step4.fine_tune_head(config, images, regions, start, use_cache=False)
+    for a, b in zip(first.model.get_weights(), retrained.model.get_weights()):
+        assert np.array_equal(a, b), "same config, same start, same weights"
+    other_start = rcnn.fast_rcnn()
+    other_start.set_weights([w + 0.01 for w in start.get_weights()])
+    assert step4.fine_tune_head(config, images, regions, other_start).key != first.key
+    assert step4.fine_tune_head(dataclasses.replace(config, proposals=20), images, regions,
+                                start).key != first.key, "the config, proposals included, is the key"

@@ -160,6 +160,7 @@ def test_builders_with_softmax_outputs():
 
 def test_runs():
     assert runs.RCNN_CLASSIFIER.seed == runs.FAST_RCNN.seed == runs.RPN.seed == runs.SEED
+    assert runs.FASTER_RCNN.seed == runs.SEED
     assert nets.registered_keys()[runs.RCNN_CLASSIFIER.model] == "rcnn"
 
 
@@ -236,10 +237,14 @@ def test_detections_are_per_class_nms_of_digit_scores():
 def test_both_detectors_train_and_detect(small_sets, cache_dir):
     quick = {"rcnn_recipe": dataclasses.replace(runs.RCNN_CLASSIFIER, epochs=1),
              "fast_config": dataclasses.replace(runs.FAST_RCNN, epochs=1),
-             "rpn_config": dataclasses.replace(runs.RPN, epochs=1)}
+             "rpn_config": dataclasses.replace(runs.RPN, epochs=1),
+             "faster_config": dataclasses.replace(runs.FASTER_RCNN, epochs=1, proposals=20)}
     trained = pipeline.train_detectors(seed=0, sets=small_sets, **quick)
     assert trained.rcnn_result.recipe.epochs == 1 and not trained.rcnn_result.from_cache
-    for detector in (trained.rcnn, trained.fast):
+    assert trained.faster.name == "Faster R-CNN" and not trained.faster_result.from_cache
+    per_canvas = np.bincount(trained.train_rpn_regions.canvas)
+    assert 0 < per_canvas.max() <= 20, "the RPN's top 20 proposals of each training canvas"
+    for detector in (trained.rcnn, trained.fast, trained.faster):
         found = evaluation.detect_all(detector, trained.test_set, trained.test_proposals)
         assert len(found) == len(trained.test_set)
         for d in found:
@@ -254,7 +259,7 @@ def test_both_detectors_train_and_detect(small_sets, cache_dir):
     assert len(trained.rcnn.detect(np.zeros((64, 64), dtype=np.float32))) == 0
     again = pipeline.train_detectors(seed=0, sets=small_sets, **quick)
     assert again.rcnn_result.from_cache and again.fast_result.from_cache, "the second run is cached"
-    assert again.rpn_result.from_cache
+    assert again.rpn_result.from_cache and again.faster_result.from_cache
     boxes = again.proposer.propose(again.test_set.images[0], 20)
     assert 0 < len(boxes) <= 20
     detection.as_boxes(boxes)

@@ -175,6 +175,10 @@ FASTER_FPS = 5
 #: proposals per image are fed to the detector at test time.
 FASTER_NMS_IOU = 0.7
 FASTER_TEST_PROPOSALS = 300
+#: Faster R-CNN, Table 2: Fast R-CNN with ZF on PASCAL VOC 2007 test, mAP 58.7% with 2,000
+#: selective-search proposals, 59.9% with 300 proposals of the RPN sharing its convolutions.
+FASTER_VOC07_SS_MAP = 0.587
+FASTER_VOC07_RPN_MAP = 0.599
 #: Faster R-CNN, section 1: selective search takes about 2 seconds per image in a CPU
 #: implementation.
 SELECTIVE_SEARCH_SECONDS = 2
@@ -234,7 +238,7 @@ SOURCES = {
     **dict.fromkeys(
         ("FASTER_SCALES", "FASTER_RATIOS", "FASTER_POSITIONS", "FASTER_POSITIVE_IOU", "FASTER_NEGATIVE_IOU",
          "FASTER_RPN_BATCH", "FASTER_RPN_POSITIVE_SHARE", "FASTER_FPS", "SELECTIVE_SEARCH_SECONDS",
-         "FASTER_NMS_IOU", "FASTER_TEST_PROPOSALS"),
+         "FASTER_NMS_IOU", "FASTER_TEST_PROPOSALS", "FASTER_VOC07_SS_MAP", "FASTER_VOC07_RPN_MAP"),
         "ren2015"),
     **dict.fromkeys(("VOC_CLASSES", "VOC_IOU"), "everingham2010"),
     **dict.fromkeys(("DEOTTE_ENSEMBLE_ACCURACY", "DEOTTE_ENSEMBLE_MEMBERS"), "deotte2018"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 
 from cnnbook import facts
-from cnnbook.detection.configs import FastRCNNConfig, RPNConfig
+from cnnbook.detection.configs import FastRCNNConfig, HeadFineTuneConfig, RPNConfig
 from cnnbook.paper_training import PaperRun
 from cnnbook.training import Recipe
 
@@ -95,6 +95,13 @@ FAST_RCNN = FastRCNNConfig(epochs=4, foreground_fraction=facts.FAST_FOREGROUND_F
 RPN = RPNConfig(epochs=6, anchors_per_image=facts.FASTER_RPN_BATCH,
                 positive_fraction=facts.FASTER_RPN_POSITIVE_SHARE, positive_iou=facts.FASTER_POSITIVE_IOU,
                 negative_iou=facts.FASTER_NEGATIVE_IOU, seed=SEED)
+#: Faster R-CNN's fourth step: Fast R-CNN's head fine-tuned on the RPN's top proposals of each
+#: training canvas (as many as it gives at test), the shared convolutions frozen.
+FASTER_RCNN = HeadFineTuneConfig(epochs=20, foreground_fraction=facts.FAST_FOREGROUND_FRACTION,
+                                 foreground_iou=facts.FAST_FOREGROUND_IOU,
+                                 background_iou=facts.FAST_BACKGROUND_IOU,
+                                 box_loss_weight=facts.FAST_BOX_LOSS_WEIGHT,
+                                 proposals=facts.FASTER_TEST_PROPOSALS, seed=SEED)
 
 # ---- Part III: Beyond 99% (channels, batch norm, VGG, augmentation, how fast, how far) -------
 

@@ -16,6 +16,7 @@ The pipelines are imported by name, as they need TensorFlow or MNIST:
 - :mod:`~cnnbook.detection.configs`: what decides a trained Fast R-CNN or RPN (no TensorFlow)
 - :mod:`~cnnbook.detection.end_to_end`: Fast R-CNN trained end to end, and its detector
 - :mod:`~cnnbook.detection.rpn`: Faster R-CNN's region proposal network, trained, and its proposals
+- :mod:`~cnnbook.detection.step4`: Faster R-CNN's fourth step, the head fine-tuned on RPN proposals
 - :mod:`~cnnbook.detection.pipeline`: the sets and proposals made, all three detectors trained
 - :mod:`~cnnbook.detection.evaluation`: detections on a set, mAP, box refinement, timing
 

@@ -1,7 +1,8 @@
 """What decides a trained Fast R-CNN network or region proposal network: frozen dataclasses.
 
 Their instances are declared in :mod:`cnnbook.runs`, beside the book's other runs; the training
-loops are :mod:`cnnbook.detection.end_to_end` and :mod:`cnnbook.detection.rpn`. No TensorFlow
+loops are :mod:`cnnbook.detection.end_to_end`, :mod:`cnnbook.detection.rpn` and
+:mod:`cnnbook.detection.step4`. No TensorFlow
 here, so declaring a run imports nothing heavy.
 """
 
@@ -62,3 +63,15 @@ class RPNConfig:
         if not 0 <= self.negative_iou <= self.positive_iou <= 1:
             raise ValueError("need 0 <= negative_iou <= positive_iou <= 1")
         checks.positive_number("learning_rate", self.learning_rate)
+
+
+@dataclass(frozen=True)
+class HeadFineTuneConfig(FastRCNNConfig):
+    """Faster R-CNN's fourth step: Fast R-CNN's sampling and loss, RoIs from the RPN's own
+    ``proposals`` best boxes of each training canvas, the shared convolutions frozen."""
+
+    proposals: int = 300
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        checks.whole_number("proposals", self.proposals, 1)
