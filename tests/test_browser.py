@@ -31,7 +31,8 @@ from pathlib import Path
 import pytest
 
 from cnnbook.korean import unit_renderings
-from conftest import BUILT_HTML
+from cnnbook.translated_outputs import read_catalogue, translate_text
+from conftest import BUILT_HTML, REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.built_book]
 
@@ -340,7 +341,9 @@ def numbers(root) -> dict:
 
 def test_glued_numbers_reach_their_pages(visits, numbers, root):
     """Each ``{glue:text}`` of a page's source shows its value, in the format the source asks
-    (on a Korean page too: the source is the English one, whose roles the translation keeps)."""
+    (on a Korean page too: the source is the English one, whose roles the translation keeps;
+    glued words such as "6 and 10" as locales/ko/LC_MESSAGES/outputs.po translates them)."""
+    outputs = read_catalogue(REPO / "locales" / "ko" / "LC_MESSAGES" / "outputs.po")
     missing, checked = {}, 0
     for name, visit in visits.items():
         source = root / "_sources" / Path(name).with_suffix(".md")
@@ -354,6 +357,9 @@ def test_glued_numbers_reach_their_pages(visits, numbers, root):
                 continue
             checked += 1
             shown = glued_renderings(numbers[key]["value"], spec, korean=root.name == "ko")
+            if root.name == "ko":
+                page = Path(name).stem
+                shown += [word for s in shown if (word := translate_text(s, outputs, page))]
             if not any(_normal(s) in text for s in shown):
                 missing.setdefault(name, []).append(f"{key}:{spec} = {shown[0]!r}")
     fail_if_any(missing, "glued values not shown on their pages:")

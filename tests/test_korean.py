@@ -211,3 +211,16 @@ def test_large_counts_are_in_man_and_eok():
                for m in re.finditer(r"\d[\d,.]*\s?(백만|십억|천만)", text)]
     assert not western, western
     assert re.search(r"\d,\d{3}만 개", texts["book/alexnet.html"])
+
+
+def test_a_translated_table_cell_takes_the_particle_of_the_number_put_back():
+    """A table cell's translation is a template ({0}와): the particle follows the number the
+    cell shows, not the one the translator had in mind."""
+    from cnnbook.translated_outputs import translate_text
+
+    catalogue = {(None, "strides > {0} is incompatible with dilation_rate > {1}"):
+                 "strides > {0}는 dilation_rate > {1}와 함께 쓸 수 없습니다."}
+    shown = translate_text("strides > 1 is incompatible with dilation_rate > 1", catalogue)
+    assert shown == "strides > 1은 dilation_rate > 1과 함께 쓸 수 없습니다."
+    shown = translate_text("strides > 2 is incompatible with dilation_rate > 2", catalogue)
+    assert shown == "strides > 2는 dilation_rate > 2와 함께 쓸 수 없습니다."

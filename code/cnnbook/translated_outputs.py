@@ -67,7 +67,12 @@ def translate_text(text: str, catalogue: Catalogue, page: str | None = None) -> 
     translated = catalogue.get((page, key)) or catalogue.get((None, key))
     if not translated:
         return None
-    return re.sub(r"\{(\d+)\}", lambda m: numbers[int(m.group(1))], translated)
+    filled = re.sub(r"\{(\d+)\}", lambda m: numbers[int(m.group(1))], translated)
+    if re.search("[가-힣]", filled):
+        from cnnbook.korean import fix_particles
+
+        filled = fix_particles("", filled)  # the particle after a number put back: 1과, 3을
+    return filled
 
 
 def translate_table_html(markup: str, catalogue: Catalogue, page: str | None = None) -> str:

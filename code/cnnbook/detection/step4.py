@@ -30,8 +30,9 @@ SHARED = ("conv1", "conv2")
 
 
 def proposal_regions(toy: ToyDetectionSet, boxes: list[np.ndarray]) -> Regions:
-    """Each canvas's proposals ``boxes`` labelled by IoU with its digits (R-CNN's labels), and
-    nothing else: no ground-truth or jittered boxes, only what the RPN proposes."""
+    """Each canvas's proposals ``boxes`` labelled by IoU with its digits (R-CNN's
+    labels), and nothing else: no ground-truth or jittered boxes, only what the RPN
+    proposes."""
     parts = []
     for n, (props, gt_boxes, gt_labels) in enumerate(zip(boxes, toy.boxes, toy.labels)):
         props = np.asarray(props, dtype=np.float64).reshape(-1, 4)

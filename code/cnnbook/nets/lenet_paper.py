@@ -81,12 +81,15 @@ def rbf_codes(classes: int = NUM_CLASSES, units: int = LENET5_RBF_UNITS,
 
 
 class RBF(layers.Layer):
-    """Euclidean RBF units with fixed codes: y_i = sum_j (x_j - code_ij)^2, a penalty per class
-    (small when F6's output is near class i's code). The codes are constants, not weights."""
+    """Euclidean RBF units with fixed codes: y_i = sum_j (x_j - code_ij)^2, a penalty
+    per class (small when F6's output is near class i's code). The codes are constants,
+    not weights."""
 
     def __init__(self, codes: np.ndarray | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.codes = rbf_codes() if codes is None else np.asarray(codes, dtype="float32")
+        if codes is None:
+            codes = rbf_codes()
+        self.codes = np.asarray(codes, dtype="float32")
 
     def call(self, x):
         codes = ops.convert_to_tensor(self.codes)
