@@ -45,7 +45,8 @@ PHRASES = [
                 "categories predicted", "예측한 최상위 5개 범주 가운데 정답이 없는 경우의 오류율"),
     ("alexnet", "by a wide margin", "2위를 큰 폭으로 따돌리고 1위를 차지"),
     ("rcnn", "finding objects' boundaries or classifying them", "물체의 경계를 찾거나, 물체를 분류하는 문제"),
-    ("rcnn", "the model that fixes R-CNN's slow training", "R-CNN의 느린 학습시간 등 문제를 해결하기 위한 모델"),
+    ("rcnn", "the model that fixes R-CNN's slow training",
+     "R-CNN의 느린 학습시간 등 문제를 해결하기 위한 모델"),
 ]
 
 #: The runner-up's top-5 error is glued from facts.py in the message that says "by a wide margin".
@@ -122,7 +123,8 @@ def _page_text(path) -> str:
 @pytest.mark.parametrize("page, english, korean", HEADINGS + PHRASES,
                          ids=[k for _, _, k in HEADINGS + PHRASES])
 def test_the_built_editions_say_it(page, english, korean):
-    english_page, korean_page = BUILT_HTML / "book" / f"{page}.html", BUILT_HTML / "ko" / "book" / f"{page}.html"
+    english_page = BUILT_HTML / "book" / f"{page}.html"
+    korean_page = BUILT_HTML / "ko" / "book" / f"{page}.html"
     assert korean_page.is_file(), "build both editions first (make book)"
     assert english.translate(SMART_QUOTES) in _page_text(english_page)
     assert _said(korean.translate(SMART_QUOTES), _page_text(korean_page))
@@ -132,6 +134,7 @@ def test_the_built_editions_say_it(page, english, korean):
 def test_the_built_korean_page_shows_the_runner_up_beside_the_wide_margin():
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup((BUILT_HTML / "ko" / "book" / "alexnet.html").read_text(encoding="utf8"), "html.parser")
+    page = BUILT_HTML / "ko" / "book" / "alexnet.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf8"), "html.parser")
     paragraph = next(p.get_text() for p in soup.find_all("p") if "큰 폭으로 따돌리고" in p.get_text())
     assert f"{facts.ALEXNET_SECOND_PLACE_TOP5_ERROR:.1%}" in paragraph

@@ -65,8 +65,9 @@ def test_a_build_folder_copied_to_another_checkout_still_drops_a_stale_page(tmp_
     """The record and the cache name pages by where they sit in the book, not by absolute path:
     outputs cached in one checkout and copied with its build folder into another (a worktree)
     are dropped there when the page's code changed, instead of being served stale."""
-    from cnnbook import fingerprint
     from jupyter_cache import get_cache
+
+    from cnnbook import fingerprint
 
     cache = tmp_path / "cache"
     (tmp_path / "one").mkdir()

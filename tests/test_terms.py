@@ -95,7 +95,8 @@ def test_no_catalogue_uses_a_variant_of_the_term_base():
     found = [f"{path.name}: {hit} in {korean[:60]!r}"
              for path in catalogues() for english, korean in messages(path)
              for hit in variants_in(english, korean, terms)]
-    assert not found, f"{len(found)} variants of the term base (locales/ko/terms.yml):\n" + "\n".join(found[:40])
+    assert not found, (f"{len(found)} variants of the term base (locales/ko/terms.yml):\n"
+                       + "\n".join(found[:40]))
 
 
 def _headwords(text: str) -> list[tuple[str, str]]:
@@ -142,7 +143,8 @@ def test_one_form_for_cross_references_and_exercises():
     odd = [f"{path.name}: {korean[:70]!r}" for path in catalogues() for english, korean in messages(path)
            if re.search(r"`(?:을|를|와|과)? ?보세요|참조\)|연습문제", korean)
            or (re.search(r"\?\s*$", english) and re.search(r"입니까\?|습니까\?", korean))]
-    assert not odd, "one form: '{doc}`page` 참고.', '연습 문제', questions as '...일까요?':\n" + "\n".join(odd)
+    assert not odd, ("one form: '{doc}`page` 참고.', '연습 문제', questions as '...일까요?':\n"
+                     + "\n".join(odd))
 
 
 @pytest.mark.parametrize("path", catalogues(), ids=lambda path: path.name)
@@ -159,7 +161,8 @@ def test_tidy_drops_obsolete_entries_and_names_the_project(tmp_path):
 
     page = tmp_path / "book" / "page.po"
     page.parent.mkdir()
-    page.write_text('# SOME DESCRIPTIVE TITLE.\n# FIRST AUTHOR <EMAIL@ADDRESS>, 2026.\n#\nmsgid ""\nmsgstr ""\n"Project-Id-Version: Project name not set \\n"\n'
+    page.write_text('# SOME DESCRIPTIVE TITLE.\n# FIRST AUTHOR <EMAIL@ADDRESS>, 2026.\n#\n'
+                    'msgid ""\nmsgstr ""\n"Project-Id-Version: Project name not set \\n"\n'
                     '"Content-Type: text/plain; charset=utf-8\\n"\n\nmsgid "A"\nmsgstr "가"\n\n'
                     '#~ msgid "Old"\n#~ msgstr "옛"\n', encoding="utf8")
     tidy(tmp_path)

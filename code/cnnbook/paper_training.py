@@ -25,9 +25,20 @@ from cnnbook.fingerprint import code_digest
 from cnnbook.nets.lenet_paper import distance_loss
 from cnnbook.runtime import keras, tf
 from cnnbook.sdlm import SDLM, Curvature
-from cnnbook.training import (LENET_1998_FRACTIONS, LENET_1998_PASSES, RESULT_FILE, WEIGHTS_FILE,
-                              Result, _EpochTimer, _evaluate, _images, _pipeline, _store,
-                              cache_dir, make_deterministic)
+from cnnbook.training import (
+    LENET_1998_FRACTIONS,
+    LENET_1998_PASSES,
+    RESULT_FILE,
+    WEIGHTS_FILE,
+    Result,
+    _EpochTimer,
+    _evaluate,
+    _images,
+    _pipeline,
+    _store,
+    cache_dir,
+    make_deterministic,
+)
 
 OPTIMIZERS = ("adam", "sdlm")
 

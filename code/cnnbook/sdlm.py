@@ -23,6 +23,7 @@ import numpy as np
 from cnnbook.facts import LENET5_SDLM_MU, LENET5_SDLM_RATES
 from cnnbook.runtime import keras, tf
 
+
 class SDLM(keras.optimizers.Optimizer):
     """w_k <- w_k - eta / (mu + h_kk) * gradient_scale * (the batch's mean gradient for w_k).
 

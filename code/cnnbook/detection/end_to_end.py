@@ -107,6 +107,12 @@ def _fit(config: FastRCNNConfig, images: np.ndarray, regions: Regions, start: ke
     if start is not None:  # the pretrained classifier's layers, as the paper starts from VGG16's
         for name in ("conv1", "conv2", "fc", "classes"):
             model.get_layer(name).set_weights(start.get_layer(name).get_weights())
+    return (model, *fit_network(model, config, images, regions))
+
+
+def fit_network(model: keras.Model, config: FastRCNNConfig, images: np.ndarray, regions: Regions):
+    """Fast R-CNN's training loop: ``model``'s trainable layers learn on RoIs sampled from the
+    labelled ``regions`` of the canvases ``images``; the per-epoch losses and seconds."""
     optimizer = keras.optimizers.Adam(config.learning_rate)
     targets = box_targets(regions)
     by_canvas = [np.flatnonzero(regions.canvas == n) for n in range(len(images))]
@@ -138,7 +144,7 @@ def _fit(config: FastRCNNConfig, images: np.ndarray, regions: Regions, start: ke
         for name, total in zip(history, sums / len(images)):
             history[name].append(float(total))
         seconds.append(time.perf_counter() - begin)
-    return model, history, seconds
+    return history, seconds
 
 
 def _digest(*arrays) -> str:
@@ -190,8 +196,16 @@ def train_fast_rcnn(config: FastRCNNConfig, images: np.ndarray, regions: Regions
     weights = [] if start is None else [w for name in ("conv1", "conv2", "fc", "classes")
                                         for w in start.get_layer(name).get_weights()]
     data = _digest(images, regions.canvas, regions.boxes, regions.labels, regions.matched, *weights)
-    key = cache_key(config, data, fast_rcnn, _fit)
-    entry = cache_dir() / f"fast_rcnn_end_to_end-{key[:20]}"
+    return trained("fast_rcnn_end_to_end", _fit, config, data, images, regions, start, use_cache)
+
+
+def trained(name: str, fit, config, data: str, images: np.ndarray, regions: Regions,
+            start: keras.Model | None, use_cache: bool) -> FastRCNNResult:
+    """The network ``fit(config, images, regions, start)`` trains, loaded from the cache entry
+    ``name`` when its key (the config, the ``data`` digest and the code) matches, else trained
+    and stored there."""
+    key = cache_key(config, data, fast_rcnn, fit)
+    entry = cache_dir() / f"{name}-{key[:20]}"
     if use_cache:
         model = fast_rcnn(images.shape[1])
         stored = load(entry, key, model)
@@ -199,7 +213,7 @@ def train_fast_rcnn(config: FastRCNNConfig, images: np.ndarray, regions: Regions
             return FastRCNNResult(config, model, stored["history"], stored["seconds_per_epoch"],
                                   stored["seconds_total"], key, from_cache=True)
     begin = time.perf_counter()
-    model, history, seconds = _fit(config, images, regions, start)
+    model, history, seconds = fit(config, images, regions, start)
     result = FastRCNNResult(config, model, history, seconds, time.perf_counter() - begin, key)
     if use_cache:
         store(entry, model, {"key": key, "config": dataclasses.asdict(config), "history": history,

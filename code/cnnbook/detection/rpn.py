@@ -2,9 +2,9 @@
 
 The RPN sits on the shared feature map of the end-to-end Fast R-CNN network, which stays frozen
 while the RPN's own layers learn (the third step of the paper's four-step alternating training;
-the fourth, fine-tuning the detector on the RPN's proposals, is :mod:`cnnbook.detection.step4`). Anchors are labelled
-by :func:`cnnbook.detection.label_anchors`; each step samples a fixed number of them per canvas,
-at most half positive (:func:`sample_anchors`).
+the fourth, fine-tuning the detector on the RPN's proposals, is :mod:`cnnbook.detection.step4`).
+Anchors are labelled by :func:`cnnbook.detection.label_anchors`; each step samples a fixed
+number of them per canvas, at most half positive (:func:`sample_anchors`).
 """
 
 from __future__ import annotations

@@ -11,19 +11,15 @@ meet at test. Cached like :mod:`~cnnbook.detection.end_to_end`'s training.
 
 from __future__ import annotations
 
-import dataclasses
-import time
-
 import numpy as np
 
 from cnnbook.detection.configs import HeadFineTuneConfig
-from cnnbook.detection.end_to_end import (FastRCNNResult, _digest, box_targets, cache_key, load,
-                                          multitask_loss, sample_rois, store)
+from cnnbook.detection.end_to_end import FastRCNNResult, _digest, fit_network, trained
 from cnnbook.detection.regions import Regions, label_regions
 from cnnbook.detection.toy import ToyDetectionSet
 from cnnbook.nets.rcnn import fast_rcnn
-from cnnbook.runtime import keras, tf
-from cnnbook.training import cache_dir, make_deterministic
+from cnnbook.runtime import keras
+from cnnbook.training import make_deterministic
 
 #: The layers steps 3 and 4 leave as they are: the convolutions the RPN and the detector share.
 SHARED = ("conv1", "conv2")
@@ -45,41 +41,9 @@ def _fit(config: HeadFineTuneConfig, images: np.ndarray, regions: Regions, start
     make_deterministic(config.seed)
     model = fast_rcnn(images.shape[1])
     model.set_weights(start.get_weights())
-    for name in SHARED:
+    for name in SHARED:  # the head's layers only learn: the shared ones are frozen
         model.get_layer(name).trainable = False
-    optimizer = keras.optimizers.Adam(config.learning_rate)
-    targets = box_targets(regions)
-    by_canvas = [np.flatnonzero(regions.canvas == n) for n in range(len(images))]
-    spec = [tf.TensorSpec((None, *images.shape[1:], 1)), tf.TensorSpec((None, 4)),
-            tf.TensorSpec((None,), tf.int32), tf.TensorSpec((None,), tf.int32), tf.TensorSpec((None, 4))]
-
-    @tf.function(input_signature=spec)
-    def step(x, rois, which, labels, wanted):
-        with tf.GradientTape() as tape:
-            probabilities, deltas = model([x, rois, which], training=True)
-            losses = multitask_loss(labels, wanted, probabilities, deltas, config.box_loss_weight)
-        weights = model.trainable_variables      # the head's only: the shared layers are frozen
-        optimizer.apply_gradients(zip(tape.gradient(losses[0], weights), weights))
-        return losses
-
-    rng = np.random.default_rng(config.seed)
-    history, seconds = {"loss": [], "class_loss": [], "box_loss": []}, []
-    for _ in range(config.epochs):
-        begin, sums = time.perf_counter(), np.zeros(3)
-        order = rng.permutation(len(images))
-        for first in range(0, len(order), config.images_per_batch):
-            canvases = order[first : first + config.images_per_batch]
-            picked = [by_canvas[n][sample_rois(regions.overlap[by_canvas[n]], config, rng)]
-                      for n in canvases]
-            which = np.concatenate([np.full(len(p), i) for i, p in enumerate(picked)]).astype(np.int32)
-            picked = np.concatenate(picked)
-            losses = step(images[canvases, :, :, None], regions.boxes[picked].astype(np.float32), which,
-                          regions.labels[picked].astype(np.int32), targets[picked])
-            sums += np.array([float(v) for v in losses]) * len(canvases)
-        for name, total in zip(history, sums / len(images)):
-            history[name].append(float(total))
-        seconds.append(time.perf_counter() - begin)
-    return model, history, seconds
+    return (model, *fit_network(model, config, images, regions))
 
 
 def fine_tune_head(config: HeadFineTuneConfig, images: np.ndarray, regions: Regions,
@@ -88,18 +52,4 @@ def fine_tune_head(config: HeadFineTuneConfig, images: np.ndarray, regions: Regi
     labelled RPN proposals ``regions`` of the canvases ``images``, its shared layers unchanged."""
     data = _digest(images, regions.canvas, regions.boxes, regions.labels, regions.matched,
                    *start.get_weights())
-    key = cache_key(config, data, fast_rcnn, _fit)
-    entry = cache_dir() / f"faster_rcnn_step4-{key[:20]}"
-    if use_cache:
-        model = fast_rcnn(images.shape[1])
-        stored = load(entry, key, model)
-        if stored is not None:
-            return FastRCNNResult(config, model, stored["history"], stored["seconds_per_epoch"],
-                                  stored["seconds_total"], key, from_cache=True)
-    begin = time.perf_counter()
-    model, history, seconds = _fit(config, images, regions, start)
-    result = FastRCNNResult(config, model, history, seconds, time.perf_counter() - begin, key)
-    if use_cache:
-        store(entry, model, {"key": key, "config": dataclasses.asdict(config), "history": history,
-                             "seconds_per_epoch": seconds, "seconds_total": result.seconds_total})
-    return result
+    return trained("faster_rcnn_step4", _fit, config, data, images, regions, start, use_cache)
